@@ -1,0 +1,404 @@
+/**
+ * @file kgraph.h
+ * kgraph: an embedded knowledge-graph engine.
+ *
+ * This is the only public header of libkgraph; whatever is not declared
+ * here is not API. It includes libc headers only.
+ *
+ * Ownership words used below:
+ * - *Caller owns*: the caller must release the object with the named call.
+ * - *Borrowed until X*: the pointer stays valid until X happens; do not free.
+ * - *Copied*: the library keeps its own copy; the caller may free the input.
+ *
+ * Errors: every fallible call returns a ::kg_status. A call that fails on a
+ * database handle also records a one-line message (kg_errmsg()) and, where
+ * known, a location (kg_errloc()) in that handle; a successful call clears
+ * them.
+ *
+ * Threads: one ::kg_db and everything made from it belong to one thread at a
+ * time. Different ::kg_db handles may be used from different threads at the
+ * same time; the library serialises its access to the shared Redland state.
+ */
+#ifndef KG_H
+#define KG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(_WIN32) && !defined(KG_STATIC)
+#  ifdef KG_INTERNAL
+#    define KG_API __declspec(dllexport)
+#  else
+#    define KG_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define KG_API __attribute__((visibility("default")))
+#else
+#  define KG_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of this header, "MAJOR.MINOR.PATCH". */
+#define KG_VERSION "0.1.0"
+
+/** Version string of the linked library (static text). */
+KG_API const char *kg_version(void);
+
+/* ------------------------------------------------------------------------ */
+/** @name Status codes and errors */
+
+/** Result of every fallible call. */
+typedef enum kg_status {
+  KG_OK = 0,      /**< success */
+  KG_ROW,         /**< kg_query_step(): a result row is ready */
+  KG_DONE,        /**< kg_query_step(): no more rows */
+  KG_ERR_ARG,     /**< misuse: NULL handle, unknown format name, bad spec */
+  KG_ERR_NOMEM,   /**< out of memory */
+  KG_ERR_IO,      /**< a file or stream could not be opened, read, written */
+  KG_ERR_PARSE,   /**< syntax error in RDF data or in a query */
+  KG_ERR_QUERY,   /**< a query could not be evaluated */
+  KG_ERR_STORE,   /**< the storage backend failed or is missing */
+  KG_ERR_DENIED,  /**< refused: the request would reach a file or the
+                       network that the caller did not name */
+  KG_ERR_LIMIT,   /**< a limit set with kg_db_set_limits() was reached */
+  KG_ERR_INTERNAL /**< a bug in kgraph or below it */
+} kg_status;
+
+/** Static English name of a status code, never NULL. */
+KG_API const char *kg_strstatus(kg_status st);
+
+/** Where an error was found. Numbers are 1-based; 0 means unknown. */
+typedef struct kg_location {
+  const char *source; /**< file name or "<query>"; borrowed, may be NULL */
+  unsigned line;      /**< line, 0 if unknown */
+  unsigned column;    /**< column in characters, 0 if unknown */
+} kg_location;
+
+/** Free memory that a kgraph call returned as `char *`. NULL is allowed. */
+KG_API void kg_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/** @name RDF terms */
+
+/** Kind of an RDF term. */
+typedef enum kg_term_kind {
+  KG_TERM_IRI = 1, /**< an IRI; `value` is the IRI */
+  KG_TERM_BLANK,   /**< a blank node; `value` is its label (without "_:") */
+  KG_TERM_LITERAL  /**< a literal; `value` is the lexical form */
+} kg_term_kind;
+
+/**
+ * An RDF term as the library hands it out.
+ *
+ * For a literal, `datatype` is the datatype IRI, or NULL for a simple
+ * literal (xsd:string) and for a language-tagged literal, whose tag is in
+ * `lang` (NULL otherwise). All strings are NUL-terminated UTF-8; a literal's
+ * lexical form may also contain NUL bytes, so `value_len` gives its length.
+ */
+typedef struct kg_term {
+  kg_term_kind kind;
+  const char *value;
+  size_t value_len;
+  const char *datatype;
+  const char *lang;
+} kg_term;
+
+/* ------------------------------------------------------------------------ */
+/** @name Formats */
+
+/** RDF syntaxes for loading and export. */
+typedef enum kg_format {
+  KG_FORMAT_AUTO = 0, /**< load: guess from the file name's extension */
+  KG_FORMAT_TURTLE,   /**< Turtle (.ttl) */
+  KG_FORMAT_NTRIPLES, /**< N-Triples (.nt) */
+  KG_FORMAT_NQUADS,   /**< N-Quads (.nq) */
+  KG_FORMAT_TRIG,     /**< TriG (.trig) */
+  KG_FORMAT_RDFXML,   /**< RDF/XML (.rdf, .owl, .xml) */
+  KG_FORMAT_DOT       /**< Graphviz DOT (.dot); export only */
+} kg_format;
+
+/**
+ * Look up a format by name: "turtle" ("ttl"), "ntriples" ("nt"),
+ * "nquads" ("nq"), "trig", "rdfxml" ("xml", "rdf"), "dot".
+ * @return KG_OK, or KG_ERR_ARG for an unknown name.
+ */
+KG_API kg_status kg_format_from_name(const char *name, kg_format *out);
+
+/**
+ * Guess a format from a file name's extension (case-insensitive; a trailing
+ * ".gz" is not supported). Returns KG_FORMAT_AUTO when the extension is not
+ * known.
+ */
+KG_API kg_format kg_format_from_path(const char *path);
+
+/** Canonical name of a format ("turtle", ...), static text. */
+KG_API const char *kg_format_name(kg_format format);
+
+/** SPARQL result serialisations. */
+typedef enum kg_results_format {
+  KG_RESULTS_JSON = 1, /**< SPARQL 1.1 Query Results JSON */
+  KG_RESULTS_XML,      /**< SPARQL Query Results XML */
+  KG_RESULTS_CSV,      /**< SPARQL 1.1 Query Results CSV */
+  KG_RESULTS_TSV,      /**< SPARQL 1.1 Query Results TSV */
+  KG_RESULTS_TABLE     /**< aligned text table for people */
+} kg_results_format;
+
+/** Look up a result format by name: json, xml, csv, tsv, table. */
+KG_API kg_status kg_results_format_from_name(const char *name,
+                                             kg_results_format *out);
+
+/**
+ * Where serialised output goes. Called with consecutive chunks; must return
+ * `len` on success and anything else on failure, which makes the writing
+ * call fail with KG_ERR_IO.
+ */
+typedef size_t (*kg_sink)(const void *buf, size_t len, void *ctx);
+
+/** A ::kg_sink that writes to the `FILE *` passed as `ctx`. */
+KG_API size_t kg_file_sink(const void *buf, size_t len, void *ctx);
+
+/* ------------------------------------------------------------------------ */
+/** @name Databases */
+
+/** An open database: a store plus its namespace prefixes. */
+typedef struct kg_db kg_db;
+
+/** Flags for kg_db_open(). */
+enum {
+  KG_OPEN_CREATE = 1u << 0,  /**< create a persistent store that is missing */
+  KG_OPEN_READONLY = 1u << 1 /**< refuse every change to the store */
+};
+
+/**
+ * Open a database.
+ *
+ * `spec` names the store:
+ * - `:memory:` — an indexed in-memory store with named graphs, gone on close;
+ * - `sqlite:PATH` or a plain `PATH` — a persistent store in one file.
+ *   Changes are made inside transactions, so a load that fails or is
+ *   interrupted leaves the previous content.
+ *
+ * @param spec   store spec (copied)
+ * @param flags  KG_OPEN_* bits
+ * @param errmsg if not NULL, receives on failure a one-line message the
+ *               caller frees with kg_free(), and NULL on success
+ * @param out    receives the handle; caller owns it (kg_db_close()); NULL
+ *               on failure
+ * @return KG_OK; KG_ERR_ARG for a malformed spec; KG_ERR_IO when the store
+ *         does not exist (without KG_OPEN_CREATE) or cannot be read;
+ *         KG_ERR_STORE when the backend refuses it; KG_ERR_NOMEM.
+ */
+KG_API kg_status kg_db_open(const char *spec,
+                            unsigned flags,
+                            char **errmsg,
+                            kg_db **out);
+
+/**
+ * Close a database. NULL is allowed (KG_OK). Fails with KG_ERR_ARG and
+ * closes nothing while a ::kg_query of this database is not finalized.
+ */
+KG_API kg_status kg_db_close(kg_db *db);
+
+/** Last error message of `db`: borrowed until the next call on `db`; ""
+ * when the last call succeeded. Never NULL (a NULL db gives ""). */
+KG_API const char *kg_errmsg(const kg_db *db);
+
+/** Location of the last error of `db` (all zero/NULL if unknown). */
+KG_API kg_location kg_errloc(const kg_db *db);
+
+/** Limits applied to each query of a database. 0 means no limit. */
+typedef struct kg_limits {
+  uint64_t max_rows;   /**< a query that would return more rows (or
+                            triples) fails with KG_ERR_LIMIT */
+  uint64_t timeout_ms; /**< wall-clock time a query may take from
+                            kg_query_prepare() on; past it
+                            kg_query_step() fails with KG_ERR_LIMIT */
+} kg_limits;
+
+/** Set the limits of later queries on `db` (copied). */
+KG_API kg_status kg_db_set_limits(kg_db *db, const kg_limits *limits);
+
+/* ------------------------------------------------------------------------ */
+/** @name Loading */
+
+/**
+ * Load an RDF file into the store.
+ *
+ * All or nothing: on any error the store is left exactly as it was. Quads
+ * (N-Quads, TriG) keep their graph names; triples go into `graph`.
+ *
+ * @param db     database
+ * @param path   file to read (copied)
+ * @param format syntax, or KG_FORMAT_AUTO to pick it from `path`
+ * @param base   base IRI (copied), or NULL for the file's own `file://` IRI
+ * @param graph  IRI of the graph that receives triples, or NULL for the
+ *               default graph
+ * @param count  if not NULL, receives the number of statements read
+ * @return KG_OK; KG_ERR_IO (file missing or unreadable); KG_ERR_ARG
+ *         (unknown extension, DOT); KG_ERR_PARSE (syntax error: see
+ *         kg_errloc()); KG_ERR_STORE; KG_ERR_DENIED (read-only database).
+ */
+KG_API kg_status kg_db_load_file(kg_db *db,
+                                 const char *path,
+                                 kg_format format,
+                                 const char *base,
+                                 const char *graph,
+                                 uint64_t *count);
+
+/**
+ * Load RDF from memory; like kg_db_load_file(). `format` must be named;
+ * `source` (copied, may be NULL) names the buffer in error locations;
+ * `base` may be NULL (relative IRIs are then an error).
+ */
+KG_API kg_status kg_db_load_string(kg_db *db,
+                                   const char *text,
+                                   size_t len,
+                                   kg_format format,
+                                   const char *source,
+                                   const char *base,
+                                   const char *graph,
+                                   uint64_t *count);
+
+/* ------------------------------------------------------------------------ */
+/** @name Namespace prefixes */
+
+/**
+ * Bind `prefix` (may be "") to namespace `iri`, replacing an earlier
+ * binding of the same prefix. Both copied. Persistent stores keep it.
+ */
+KG_API kg_status kg_db_set_prefix(kg_db *db,
+                                  const char *prefix,
+                                  const char *iri);
+
+/** Number of prefix bindings. */
+KG_API size_t kg_db_prefix_count(const kg_db *db);
+
+/**
+ * Binding number `index` (0-based, sorted by prefix). `prefix` and `iri`
+ * are borrowed until the next change of prefixes or kg_db_close().
+ */
+KG_API kg_status kg_db_prefix(const kg_db *db,
+                              size_t index,
+                              const char **prefix,
+                              const char **iri);
+
+/* ------------------------------------------------------------------------ */
+/** @name Export and statistics */
+
+/**
+ * Serialise the store, or one graph of it, to `sink`.
+ *
+ * Output is deterministic: the same content gives the same bytes (blank
+ * nodes are relabelled in order of first appearance). Turtle and RDF/XML
+ * hold triples only: exporting the whole store in them merges its graphs.
+ *
+ * @param graph IRI of the graph to export; NULL for every graph (quads for
+ *              N-Quads and TriG); "" for the default graph only
+ */
+KG_API kg_status kg_db_export(
+    kg_db *db, kg_format format, const char *graph, kg_sink sink, void *ctx);
+
+/** Counts over the whole store. */
+typedef struct kg_stats {
+  uint64_t quads;      /**< statements, each graph counted separately */
+  uint64_t triples;    /**< distinct (s, p, o) over all graphs */
+  uint64_t graphs;     /**< named graphs holding at least one statement */
+  uint64_t subjects;   /**< distinct subjects */
+  uint64_t predicates; /**< distinct predicates */
+  uint64_t objects;    /**< distinct objects */
+} kg_stats;
+
+/** Fill `out` with counts over the store. */
+KG_API kg_status kg_db_stats(kg_db *db, kg_stats *out);
+
+/* ------------------------------------------------------------------------ */
+/** @name SPARQL queries */
+
+/** A prepared SPARQL query and its results. */
+typedef struct kg_query kg_query;
+
+/** What a query returns. */
+typedef enum kg_query_kind {
+  KG_QUERY_SELECT = 1, /**< rows of bindings */
+  KG_QUERY_ASK,        /**< one boolean */
+  KG_QUERY_CONSTRUCT,  /**< triples */
+  KG_QUERY_DESCRIBE    /**< triples */
+} kg_query_kind;
+
+/**
+ * Parse and prepare a SPARQL 1.1 query.
+ *
+ * Refused with KG_ERR_DENIED: SERVICE, and FROM / FROM NAMED (which would
+ * read IRIs the caller did not name; load the data first).
+ *
+ * @param text query text (copied), `len` bytes, need not be NUL-terminated
+ * @param base base IRI (copied) or NULL
+ * @param out  receives the query; caller owns it (kg_query_finalize())
+ * @return KG_OK; KG_ERR_PARSE with kg_errloc(); KG_ERR_DENIED; KG_ERR_QUERY.
+ */
+KG_API kg_status kg_query_prepare(
+    kg_db *db, const char *text, size_t len, const char *base, kg_query **out);
+
+/** Kind of a prepared query. */
+KG_API kg_query_kind kg_query_kind_of(const kg_query *q);
+
+/**
+ * Advance to the next result.
+ *
+ * SELECT: one row of bindings per KG_ROW. ASK: exactly one KG_ROW, then
+ * read kg_query_boolean(). CONSTRUCT/DESCRIBE: one triple per KG_ROW, read
+ * with kg_query_triple().
+ * @return KG_ROW, KG_DONE, or an error (KG_ERR_QUERY, KG_ERR_LIMIT, ...)
+ *         whose message is in the database handle.
+ */
+KG_API kg_status kg_query_step(kg_query *q);
+
+/** Number of result variables (SELECT); 0 for other kinds. */
+KG_API size_t kg_query_column_count(const kg_query *q);
+
+/** Name of variable `i` without '?'; borrowed until kg_query_finalize(). */
+KG_API const char *kg_query_column_name(const kg_query *q, size_t i);
+
+/**
+ * Value of variable `i` in the current row, or NULL when it is unbound.
+ * Borrowed until the next kg_query_step() or kg_query_finalize().
+ */
+KG_API const kg_term *kg_query_value(const kg_query *q, size_t i);
+
+/** ASK's answer (after the KG_ROW): 1 true, 0 false. */
+KG_API int kg_query_boolean(const kg_query *q);
+
+/**
+ * The current triple of a CONSTRUCT or DESCRIBE query. Each pointer is
+ * borrowed until the next kg_query_step() or kg_query_finalize().
+ */
+KG_API kg_status kg_query_triple(const kg_query *q,
+                                 const kg_term **s,
+                                 const kg_term **p,
+                                 const kg_term **o);
+
+/**
+ * Run the query to its end, writing every remaining result to `sink`.
+ *
+ * SELECT and ASK are written as `results`; CONSTRUCT and DESCRIBE as RDF in
+ * `graph_format` with the database's prefixes. On failure part of the
+ * output may have been written, and the status says so.
+ */
+KG_API kg_status kg_query_write(kg_query *q,
+                                kg_results_format results,
+                                kg_format graph_format,
+                                kg_sink sink,
+                                void *ctx);
+
+/** Free a query. NULL is allowed. */
+KG_API void kg_query_finalize(kg_query *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KG_H */
