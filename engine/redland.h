@@ -11,7 +11,7 @@
 
 #include "term.h"
 
-#include <redland.h>
+#include <librdf.h>
 
 /* Lock, and on first use create and configure the worlds. Returns KG_OK or
  * KG_ERR_NOMEM / KG_ERR_STORE (the worlds could not be made). */

@@ -1,0 +1,888 @@
+/* kgraph: the command-line client. It uses only the public API. */
+#include <kgraph.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+  EXIT_OK = 0,
+  EXIT_RUNTIME = 1, /* runtime, I/O or store error */
+  EXIT_USAGE = 2,   /* bad command line */
+  EXIT_SYNTAX = 3,  /* syntax error in data or query */
+  EXIT_LIMIT = 4    /* a --timeout or --max-rows limit was reached */
+};
+
+static const char usage_main[] =
+    "Usage: kgraph COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "An embedded knowledge-graph engine: SPARQL over RDF.\n"
+    "\n"
+    "Commands:\n"
+    "  query    run a SPARQL query and print its results\n"
+    "  load     load RDF files into a persistent store\n"
+    "  export   write the store (or one graph) as RDF\n"
+    "  stats    count what the store holds\n"
+    "  prefix   list or set the store's namespace prefixes\n"
+    "  help     show help for a command\n"
+    "\n"
+    "With no --store and no --data, query, export and stats work on an\n"
+    "in-memory store preloaded with the article graph.\n"
+    "\n"
+    "Stores (--store SPEC):\n"
+    "  :memory:        in memory, gone on exit\n"
+    "  PATH            persistent store in one file (sqlite:PATH also works)\n"
+    "\n"
+    "RDF formats: turtle (.ttl), ntriples (.nt), nquads (.nq), trig (.trig),\n"
+    "  rdfxml (.rdf .owl .xml); export also: dot (Graphviz).\n"
+    "Result formats: table, json, xml, csv, tsv.\n"
+    "\n"
+    "Exit status: 0 success; 1 runtime, I/O or store error; 2 usage error;\n"
+    "  3 syntax error in data or query; 4 --timeout or --max-rows reached.\n"
+    "\n"
+    "Run 'kgraph help COMMAND' for the options of a command.\n";
+
+static const char usage_query[] =
+    "Usage: kgraph query [OPTIONS] (QUERY | -q FILE | -)\n"
+    "\n"
+    "Run one SPARQL query: given as text, read from FILE (-q), or from\n"
+    "standard input (-). Results go to standard output.\n"
+    "\n"
+    "Options:\n"
+    "  -q, --query-file FILE  read the query from FILE; its IRI is the base\n"
+    "  --store SPEC           query this store (default: the article graph)\n"
+    "  --data FILE            load FILE into the default graph of an\n"
+    "                         in-memory store first (repeatable)\n"
+    "  --named FILE           load FILE into a graph named by its file IRI\n"
+    "                         (repeatable)\n"
+    "  --results FORMAT       table, json, xml, csv or tsv for SELECT and\n"
+    "                         ASK (default: table on a terminal, else tsv)\n"
+    "  --format FORMAT        RDF format for CONSTRUCT and DESCRIBE:\n"
+    "                         turtle (default), ntriples, nquads, trig,\n"
+    "                         rdfxml, dot\n"
+    "  --base IRI             base IRI for the query\n"
+    "  --timeout SECONDS      stop with exit status 4 after SECONDS\n"
+    "  --max-rows N           stop with exit status 4 past N results\n"
+    "\n"
+    "Refused: SERVICE, FROM and FROM NAMED (kgraph reads only what you\n"
+    "name on the command line; use --data and --named).\n";
+
+static const char usage_load[] =
+    "Usage: kgraph load --store SPEC [OPTIONS] FILE...\n"
+    "\n"
+    "Load RDF files into a persistent store, creating it if needed. Each\n"
+    "file is loaded whole or not at all. '-' reads standard input (then\n"
+    "--format is required). Prints what was loaded, the time and the rate.\n"
+    "\n"
+    "Options:\n"
+    "  --store SPEC      the store to load into (required)\n"
+    "  --format FORMAT   turtle, ntriples, nquads, trig or rdfxml\n"
+    "                    (default: from each file's extension)\n"
+    "  --graph IRI       put triples into this named graph\n"
+    "  --base IRI        base IRI (default: each file's own file IRI)\n";
+
+static const char usage_export[] =
+    "Usage: kgraph export [OPTIONS]\n"
+    "\n"
+    "Write the store as RDF. Output is deterministic: the same content gives\n"
+    "the same bytes. Turtle, N-Triples, RDF/XML and DOT merge the graphs;\n"
+    "TriG and N-Quads keep them.\n"
+    "\n"
+    "Options:\n"
+    "  --store SPEC      export this store (default: the article graph)\n"
+    "  --data FILE       load FILE into an in-memory store first\n"
+    "  --named FILE      load FILE as a named graph first\n"
+    "  --format FORMAT   turtle (default), ntriples, nquads, trig, rdfxml, "
+    "dot\n"
+    "  --graph IRI       export only this named graph\n"
+    "  --default-graph   export only the default graph\n"
+    "  -o, --output FILE write to FILE instead of standard output\n";
+
+static const char usage_stats[] =
+    "Usage: kgraph stats [OPTIONS]\n"
+    "\n"
+    "Print statements, triples, graphs, distinct subjects, predicates and\n"
+    "objects, and the classes with their instance counts.\n"
+    "\n"
+    "Options:\n"
+    "  --store SPEC      count this store (default: the article graph)\n"
+    "  --data FILE       load FILE into an in-memory store first\n"
+    "  --named FILE      load FILE as a named graph first\n";
+
+static const char usage_prefix[] =
+    "Usage: kgraph prefix [--store SPEC] [NAME IRI]\n"
+    "\n"
+    "Without NAME and IRI, list the store's prefixes (default store: the\n"
+    "article graph). With them, bind NAME to IRI in the persistent store\n"
+    "SPEC; export then abbreviates with it.\n";
+
+typedef struct options {
+  const char *command;
+  const char *store;
+  const char **data;
+  size_t ndata;
+  const char **named;
+  size_t nnamed;
+  const char *query_file;
+  const char *results;
+  const char *format;
+  const char *graph;
+  const char *base;
+  const char *output;
+  const char *timeout;
+  const char *max_rows;
+  bool default_graph;
+  const char **args;
+  size_t nargs;
+} options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+  fprintf(stderr, "kgraph: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'kgraph help' for more information.\n");
+  return EXIT_USAGE;
+}
+
+static int exit_code(kg_status st)
+{
+  switch (st) {
+  case KG_OK:
+  case KG_DONE:
+  case KG_ROW:
+    return EXIT_OK;
+  case KG_ERR_PARSE:
+    return EXIT_SYNTAX;
+  case KG_ERR_LIMIT:
+    return EXIT_LIMIT;
+  default:
+    return EXIT_RUNTIME;
+  }
+}
+
+/* Print the database's last error as "kgraph: SOURCE:LINE:COL: message". */
+static int report(kg_db *db, kg_status st, const char *source_override)
+{
+  kg_location at = kg_errloc(db);
+  const char *msg = kg_errmsg(db);
+  const char *src = at.source;
+  if (src && source_override && strcmp(src, "<query>") == 0) {
+    src = source_override;
+  }
+  fprintf(stderr, "kgraph: ");
+  if (src) {
+    fprintf(stderr, "%s:", src);
+    if (at.line) {
+      fprintf(stderr, "%u:", at.line);
+      if (at.column) {
+        fprintf(stderr, "%u:", at.column);
+      }
+    }
+    fputc(' ', stderr);
+  }
+  fprintf(stderr, "%s\n", msg && msg[0] ? msg : kg_strstatus(st));
+  return exit_code(st);
+}
+
+static bool push(const char ***list, size_t *n, const char *v)
+{
+  const char **l = realloc(*list, (*n + 1) * sizeof *l);
+  if (!l) {
+    return false;
+  }
+  l[(*n)++] = v;
+  *list = l;
+  return true;
+}
+
+static void free_options(options *o)
+{
+  free(o->data);
+  free(o->named);
+  free(o->args);
+}
+
+/* Options that take a value, and where they go. */
+static const char **value_slot(options *o, const char *name)
+{
+  static const struct {
+    const char *name;
+    size_t offset;
+  } slots[] = {
+      {"--store", offsetof(options, store)},
+      {"-q", offsetof(options, query_file)},
+      {"--query-file", offsetof(options, query_file)},
+      {"--results", offsetof(options, results)},
+      {"--format", offsetof(options, format)},
+      {"--graph", offsetof(options, graph)},
+      {"--base", offsetof(options, base)},
+      {"-o", offsetof(options, output)},
+      {"--output", offsetof(options, output)},
+      {"--timeout", offsetof(options, timeout)},
+      {"--max-rows", offsetof(options, max_rows)},
+  };
+  for (size_t i = 0; i < sizeof slots / sizeof *slots; i++) {
+    if (strcmp(name, slots[i].name) == 0) {
+      return (const char **)(void *)((char *)o + slots[i].offset);
+    }
+  }
+  return NULL;
+}
+
+/* Which options each command accepts. */
+static bool allowed(const char *command, const char *opt)
+{
+  static const struct {
+    const char *command;
+    const char *options;
+  } table[] = {
+      {"query", " --store -q --query-file --data --named --results --format "
+                "--base --timeout --max-rows "},
+      {"load", " --store --format --graph --base "},
+      {"export", " --store --data --named --format --graph --default-graph "
+                 "-o --output "},
+      {"stats", " --store --data --named "},
+      {"prefix", " --store "},
+  };
+  char key[64];
+  if (strlen(opt) + 3 > sizeof key) {
+    return false;
+  }
+  snprintf(key, sizeof key, " %s ", opt);
+  for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+    if (strcmp(command, table[i].command) == 0) {
+      return strstr(table[i].options, key) != NULL;
+    }
+  }
+  return false;
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) {
+        if (!push(&o->args, &o->nargs, argv[i])) {
+          return usage_error("%s", "out of memory");
+        }
+      }
+      break;
+    }
+    if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (!push(&o->args, &o->nargs, a)) {
+        return usage_error("%s", "out of memory");
+      }
+      continue;
+    }
+    if (!allowed(o->command, a)) {
+      fprintf(stderr, "kgraph: %s: unknown option '%s'\n", o->command, a);
+      fprintf(stderr, "Try 'kgraph help %s' for more information.\n",
+              o->command);
+      return EXIT_USAGE;
+    }
+    if (strcmp(a, "--default-graph") == 0) {
+      o->default_graph = true;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      return usage_error("option '%s' needs a value", a);
+    }
+    const char *v = argv[++i];
+    bool ok = true;
+    if (strcmp(a, "--data") == 0) {
+      ok = push(&o->data, &o->ndata, v);
+    } else if (strcmp(a, "--named") == 0) {
+      ok = push(&o->named, &o->nnamed, v);
+    } else {
+      const char **slot = value_slot(o, a);
+      if (*slot) {
+        return usage_error("option '%s' given twice", a);
+      }
+      *slot = v;
+    }
+    if (!ok) {
+      return usage_error("%s", "out of memory");
+    }
+  }
+  return EXIT_OK;
+}
+
+/* ---- the article graph ---- */
+
+static bool is_dir(const char *path)
+{
+  struct stat sb;
+  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Directory holding ontology/ and data/: $KGRAPH_HOME, else the source tree
+ * this binary was built from, else the installed share directory. */
+static const char *article_home(void)
+{
+  static const char *const candidates[] = {KG_SOURCE_DIR, KG_SHARE_DIR};
+  const char *env = getenv("KGRAPH_HOME");
+  if (env && env[0]) {
+    return env;
+  }
+  char buf[PATH_MAX];
+  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
+    if ((size_t)snprintf(buf, sizeof buf, "%s/data", candidates[i]) <
+            sizeof buf &&
+        is_dir(buf)) {
+      return candidates[i];
+    }
+  }
+  return NULL;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load every .ttl and .trig file of DIR, in name order. */
+static kg_status load_dir(kg_db *db, const char *dir)
+{
+  DIR *d = opendir(dir);
+  if (!d) {
+    fprintf(stderr, "kgraph: %s: cannot open: %s\n", dir, strerror(errno));
+    return KG_ERR_IO;
+  }
+  char **names = NULL;
+  size_t n = 0;
+  struct dirent *e;
+  kg_status st = KG_OK;
+  while ((e = readdir(d)) != NULL) {
+    kg_format f = kg_format_from_path(e->d_name);
+    if (e->d_name[0] == '.' || (f != KG_FORMAT_TURTLE && f != KG_FORMAT_TRIG)) {
+      continue;
+    }
+    char **nn = realloc(names, (n + 1) * sizeof *nn);
+    size_t len = strlen(dir) + strlen(e->d_name) + 2;
+    char *path = malloc(len);
+    if (!nn || !path) {
+      free(path);
+      if (nn) {
+        names = nn;
+      }
+      st = KG_ERR_NOMEM;
+      break;
+    }
+    names = nn;
+    snprintf(path, len, "%s/%s", dir, e->d_name);
+    names[n++] = path;
+  }
+  closedir(d);
+  if (n) {
+    qsort(names, n, sizeof *names, name_cmp);
+  }
+  for (size_t i = 0; i < n && st == KG_OK; i++) {
+    st = kg_db_load_file(db, names[i], KG_FORMAT_AUTO, NULL, NULL, NULL);
+    if (st != KG_OK) {
+      report(db, st, NULL);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    free(names[i]);
+  }
+  free(names);
+  return st;
+}
+
+static kg_status load_article(kg_db *db)
+{
+  const char *home = article_home();
+  if (!home) {
+    fprintf(stderr, "kgraph: cannot find the article graph (set "
+                    "KGRAPH_HOME to the directory holding ontology/ and "
+                    "data/)\n");
+    return KG_ERR_IO;
+  }
+  char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s/ontology", home);
+  kg_status st = load_dir(db, buf);
+  if (st == KG_OK) {
+    snprintf(buf, sizeof buf, "%s/data", home);
+    st = load_dir(db, buf);
+  }
+  return st;
+}
+
+/* IRI naming a --named file: its file: IRI. */
+static char *file_iri(const char *path)
+{
+  char *abs = realpath(path, NULL);
+  const char *p = abs ? abs : path;
+  size_t cap = strlen(p) * 3 + 8;
+  char *iri = malloc(cap);
+  if (iri) {
+    size_t k = (size_t)snprintf(iri, cap, "file://");
+    for (const unsigned char *c = (const unsigned char *)p; *c; c++) {
+      if (strchr(" \"<>\\^`{|}%#?", *c) || *c < 0x21 || *c == 0x7F) {
+        k += (size_t)snprintf(iri + k, cap - k, "%%%02X", *c);
+      } else {
+        iri[k++] = (char)*c;
+      }
+    }
+    iri[k] = '\0';
+  }
+  free(abs);
+  return iri;
+}
+
+/* Open the database the options name, loading --data and --named. */
+static int open_db(const options *o, kg_db **db)
+{
+  const char *spec = o->store ? o->store : ":memory:";
+  bool article = !o->store && !o->ndata && !o->nnamed;
+  if (o->store && (o->ndata || o->nnamed)) {
+    return usage_error("%s", "--data and --named load into a temporary "
+                             "in-memory store; to add files to --store, use "
+                             "kgraph load");
+  }
+  char *msg = NULL;
+  kg_status st = kg_db_open(spec, 0, &msg, db);
+  if (st != KG_OK) {
+    fprintf(stderr, "kgraph: %s\n", msg ? msg : kg_strstatus(st));
+    kg_free(msg);
+    return exit_code(st);
+  }
+  if (article) {
+    st = load_article(*db);
+    return exit_code(st);
+  }
+  for (size_t i = 0; i < o->ndata; i++) {
+    st = kg_db_load_file(*db, o->data[i], KG_FORMAT_AUTO, NULL, NULL, NULL);
+    if (st != KG_OK) {
+      return report(*db, st, NULL);
+    }
+  }
+  for (size_t i = 0; i < o->nnamed; i++) {
+    char *iri = file_iri(o->named[i]);
+    st =
+        iri ? kg_db_load_file(*db, o->named[i], KG_FORMAT_AUTO, NULL, iri, NULL)
+            : KG_ERR_NOMEM;
+    free(iri);
+    if (st != KG_OK) {
+      return report(*db, st, NULL);
+    }
+  }
+  return EXIT_OK;
+}
+
+static bool read_stream(FILE *f, char **out, size_t *len)
+{
+  size_t cap = 4096;
+  size_t n = 0;
+  char *buf = malloc(cap);
+  if (!buf) {
+    return false;
+  }
+  size_t got;
+  while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      char *nb = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+      if (!nb) {
+        free(buf);
+        return false;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  if (ferror(f)) {
+    free(buf);
+    return false;
+  }
+  *out = buf;
+  *len = n;
+  return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+  if (!s || !*s || *s == '-') {
+    return false;
+  }
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static bool parse_seconds(const char *s, uint64_t *ms)
+{
+  if (!s || !*s || *s == '-') {
+    return false;
+  }
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || *end || !(v > 0) || v > 1e9) {
+    return false;
+  }
+  *ms = (uint64_t)(v * 1000.0 + 0.5);
+  if (*ms == 0) {
+    *ms = 1;
+  }
+  return true;
+}
+
+/* ---- commands ---- */
+
+static int cmd_query(const options *o)
+{
+  kg_results_format rf =
+      isatty(STDOUT_FILENO) ? KG_RESULTS_TABLE : KG_RESULTS_TSV;
+  kg_format gf = KG_FORMAT_TURTLE;
+  kg_limits limits = {0, 0};
+  if (o->results && kg_results_format_from_name(o->results, &rf) != KG_OK) {
+    return usage_error("unknown result format '%s' (use table, json, xml, "
+                       "csv or tsv)",
+                       o->results);
+  }
+  if (o->format && kg_format_from_name(o->format, &gf) != KG_OK) {
+    return usage_error("unknown RDF format '%s' (use turtle, ntriples, "
+                       "nquads, trig, rdfxml or dot)",
+                       o->format);
+  }
+  if (o->timeout && !parse_seconds(o->timeout, &limits.timeout_ms)) {
+    return usage_error("--timeout needs a positive number of seconds, not "
+                       "'%s'",
+                       o->timeout);
+  }
+  if (o->max_rows && !parse_u64(o->max_rows, &limits.max_rows)) {
+    return usage_error("--max-rows needs a whole number, not '%s'",
+                       o->max_rows);
+  }
+  if (o->query_file && o->nargs) {
+    return usage_error("%s", "give the query either as text or with -q, "
+                             "not both");
+  }
+  if (!o->query_file && o->nargs != 1) {
+    return usage_error("%s", o->nargs ? "give exactly one query"
+                                      : "no query given (text, -q FILE "
+                                        "or -)");
+  }
+  char *text = NULL;
+  size_t len = 0;
+  const char *source = "<query>";
+  char *base_iri = NULL;
+  if (o->query_file || strcmp(o->args[0], "-") == 0) {
+    const char *path = o->query_file;
+    FILE *f = !path || strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+      fprintf(stderr, "kgraph: %s: cannot open: %s\n", path, strerror(errno));
+      return EXIT_RUNTIME;
+    }
+    bool ok = read_stream(f, &text, &len);
+    if (f != stdin) {
+      fclose(f);
+      source = path;
+      base_iri = file_iri(path);
+    } else {
+      source = "<stdin>";
+    }
+    if (!ok) {
+      fprintf(stderr, "kgraph: %s: cannot read the query\n", source);
+      free(base_iri);
+      return EXIT_RUNTIME;
+    }
+  } else {
+    text = strdup(o->args[0]);
+    len = text ? strlen(text) : 0;
+    if (!text) {
+      return EXIT_RUNTIME;
+    }
+  }
+  kg_db *db = NULL;
+  int rc = open_db(o, &db);
+  kg_query *q = NULL;
+  if (rc == EXIT_OK) {
+    kg_db_set_limits(db, &limits);
+    kg_status st =
+        kg_query_prepare(db, text, len, o->base ? o->base : base_iri, &q);
+    if (st == KG_OK) {
+      st = kg_query_write(q, rf, gf, kg_file_sink, stdout);
+    }
+    if (st == KG_OK && fflush(stdout) != 0) {
+      fprintf(stderr, "kgraph: cannot write the results: %s\n",
+              strerror(errno));
+      rc = EXIT_RUNTIME;
+    } else if (st != KG_OK) {
+      fflush(stdout);
+      rc = report(db, st, source);
+    }
+  }
+  kg_query_finalize(q);
+  kg_db_close(db);
+  free(text);
+  free(base_iri);
+  return rc;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) +
+         (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int cmd_load(const options *o)
+{
+  if (!o->store) {
+    return usage_error("%s", "load needs --store SPEC (a persistent store "
+                             "to load into)");
+  }
+  if (!o->nargs) {
+    return usage_error("%s", "no files to load");
+  }
+  kg_format f = KG_FORMAT_AUTO;
+  if (o->format &&
+      (kg_format_from_name(o->format, &f) != KG_OK || f == KG_FORMAT_DOT)) {
+    return usage_error("unknown input format '%s' (use turtle, ntriples, "
+                       "nquads, trig or rdfxml)",
+                       o->format);
+  }
+  for (size_t i = 0; i < o->nargs; i++) {
+    if (strcmp(o->args[i], "-") == 0 && f == KG_FORMAT_AUTO) {
+      return usage_error("%s", "reading standard input needs --format");
+    }
+  }
+  kg_db *db = NULL;
+  char *msg = NULL;
+  kg_status st = kg_db_open(o->store, KG_OPEN_CREATE, &msg, &db);
+  if (st != KG_OK) {
+    fprintf(stderr, "kgraph: %s\n", msg ? msg : kg_strstatus(st));
+    kg_free(msg);
+    return exit_code(st);
+  }
+  int rc = EXIT_OK;
+  uint64_t total = 0;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (size_t i = 0; i < o->nargs && rc == EXIT_OK; i++) {
+    uint64_t n = 0;
+    if (strcmp(o->args[i], "-") == 0) {
+      char *text = NULL;
+      size_t len = 0;
+      if (!read_stream(stdin, &text, &len)) {
+        fprintf(stderr, "kgraph: <stdin>: cannot read\n");
+        rc = EXIT_RUNTIME;
+        break;
+      }
+      st =
+          kg_db_load_string(db, text, len, f, "<stdin>", o->base, o->graph, &n);
+      free(text);
+    } else {
+      st = kg_db_load_file(db, o->args[i], f, o->base, o->graph, &n);
+    }
+    if (st != KG_OK) {
+      rc = report(db, st, NULL);
+    }
+    total += n;
+  }
+  if (rc == EXIT_OK) {
+    double secs = seconds_since(&t0);
+    printf("%llu triples loaded in %.3f s (%.0f triples/s)\n",
+           (unsigned long long)total, secs,
+           secs > 0 ? (double)total / secs : 0.0);
+  }
+  st = kg_db_close(db);
+  if (st != KG_OK && rc == EXIT_OK) {
+    rc = EXIT_RUNTIME;
+  }
+  return rc;
+}
+
+static int cmd_export(const options *o)
+{
+  kg_format f = KG_FORMAT_TURTLE;
+  if (o->format && kg_format_from_name(o->format, &f) != KG_OK) {
+    return usage_error("unknown RDF format '%s' (use turtle, ntriples, "
+                       "nquads, trig, rdfxml or dot)",
+                       o->format);
+  }
+  if (o->graph && o->default_graph) {
+    return usage_error("%s", "--graph and --default-graph exclude each other");
+  }
+  if (o->nargs) {
+    return usage_error("unexpected argument '%s'", o->args[0]);
+  }
+  kg_db *db = NULL;
+  int rc = open_db(o, &db);
+  if (rc == EXIT_OK) {
+    FILE *out = stdout;
+    if (o->output && !(out = fopen(o->output, "wb"))) {
+      fprintf(stderr, "kgraph: %s: cannot create: %s\n", o->output,
+              strerror(errno));
+      rc = EXIT_RUNTIME;
+    } else {
+      kg_status st = kg_db_export(db, f, o->default_graph ? "" : o->graph,
+                                  kg_file_sink, out);
+      if (st != KG_OK) {
+        rc = report(db, st, NULL);
+      }
+      if ((out != stdout ? fclose(out) : fflush(out)) != 0 && !rc) {
+        fprintf(stderr, "kgraph: %s: cannot write: %s\n",
+                o->output ? o->output : "<stdout>", strerror(errno));
+        rc = EXIT_RUNTIME;
+      }
+    }
+  }
+  kg_db_close(db);
+  return rc;
+}
+
+static int cmd_stats(const options *o)
+{
+  if (o->nargs) {
+    return usage_error("unexpected argument '%s'", o->args[0]);
+  }
+  kg_db *db = NULL;
+  int rc = open_db(o, &db);
+  kg_stats s;
+  kg_status st = KG_OK;
+  if (rc == EXIT_OK && (st = kg_db_stats(db, &s)) != KG_OK) {
+    rc = report(db, st, NULL);
+  }
+  if (rc == EXIT_OK) {
+    printf("statements  %llu\n", (unsigned long long)s.quads);
+    printf("triples     %llu\n", (unsigned long long)s.triples);
+    printf("graphs      %llu\n", (unsigned long long)s.graphs);
+    printf("subjects    %llu\n", (unsigned long long)s.subjects);
+    printf("predicates  %llu\n", (unsigned long long)s.predicates);
+    printf("objects     %llu\n", (unsigned long long)s.objects);
+    static const char classes[] =
+        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+        "GROUP BY ?class ORDER BY DESC(?n) ?class";
+    kg_query *q = NULL;
+    st = kg_query_prepare(db, classes, sizeof classes - 1, NULL, &q);
+    if (st == KG_OK) {
+      printf("classes\n");
+      while ((st = kg_query_step(q)) == KG_ROW) {
+        const kg_term *c = kg_query_value(q, 0);
+        const kg_term *n = kg_query_value(q, 1);
+        printf("  %-8s %s%s%s\n", n ? n->value : "0",
+               c && c->kind == KG_TERM_BLANK ? "_:" : "", c ? c->value : "",
+               "");
+      }
+    }
+    if (st != KG_DONE && st != KG_OK) {
+      rc = report(db, st, NULL);
+    }
+    kg_query_finalize(q);
+  }
+  kg_db_close(db);
+  return rc;
+}
+
+static int cmd_prefix(const options *o)
+{
+  if (o->nargs != 0 && o->nargs != 2) {
+    return usage_error("%s", "give NAME and IRI, or nothing to list");
+  }
+  if (o->nargs == 2 && !o->store) {
+    return usage_error("%s", "setting a prefix needs --store SPEC");
+  }
+  kg_db *db = NULL;
+  int rc = open_db(o, &db);
+  if (rc == EXIT_OK && o->nargs == 2) {
+    kg_status st = kg_db_set_prefix(db, o->args[0], o->args[1]);
+    if (st != KG_OK) {
+      rc = report(db, st, NULL);
+    }
+  } else if (rc == EXIT_OK) {
+    for (size_t i = 0; i < kg_db_prefix_count(db); i++) {
+      const char *p = NULL;
+      const char *iri = NULL;
+      kg_db_prefix(db, i, &p, &iri);
+      printf("%s: <%s>\n", p, iri);
+    }
+  }
+  kg_db_close(db);
+  return rc;
+}
+
+static const struct {
+  const char *name;
+  int (*run)(const options *);
+  const char *usage;
+} commands[] = {
+    {"query", cmd_query, usage_query},    {"load", cmd_load, usage_load},
+    {"export", cmd_export, usage_export}, {"stats", cmd_stats, usage_stats},
+    {"prefix", cmd_prefix, usage_prefix},
+};
+
+static int help(const char *topic)
+{
+  if (!topic) {
+    fputs(usage_main, stdout);
+    return EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+    if (strcmp(topic, commands[i].name) == 0) {
+      fputs(commands[i].usage, stdout);
+      return EXIT_OK;
+    }
+  }
+  return usage_error("unknown command '%s'", topic);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    return help(NULL);
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("kgraph %s\n", kg_version());
+    return EXIT_OK;
+  }
+  if (strcmp(cmd, "help") == 0) {
+    return argc > 3 ? usage_error("%s", "help takes one command name")
+                    : help(argc == 3 ? argv[2] : NULL);
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+    if (strcmp(cmd, commands[i].name) != 0) {
+      continue;
+    }
+    for (int k = 2; k < argc; k++) {
+      if (strcmp(argv[k], "--") == 0) {
+        break;
+      }
+      if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+        fputs(commands[i].usage, stdout);
+        return EXIT_OK;
+      }
+    }
+    options o = {0};
+    o.command = cmd;
+    int rc = parse_args(argc, argv, &o);
+    if (rc == EXIT_OK) {
+      rc = commands[i].run(&o);
+    }
+    free_options(&o);
+    return rc;
+  }
+  return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,52 @@
+/* The database handle and the helpers every API file uses on it. */
+#ifndef KG_DB_H
+#define KG_DB_H
+
+#include "redland.h"
+#include "term.h"
+
+#include <sqlite3.h>
+
+typedef enum kg__store_kind {
+  KG__STORE_MEMORY, /* librdf "hashes" in memory, contexts on */
+  KG__STORE_SQLITE  /* librdf "sqlite" in one file, plus kgraph's tables */
+} kg__store_kind;
+
+struct kg_db {
+  kg__store_kind kind;
+  unsigned flags;
+  char *path; /* file of a persistent store, else NULL */
+  librdf_storage *storage;
+  librdf_model *model;
+  sqlite3 *meta; /* kgraph's own tables in a sqlite store */
+  kg__prefixes prefixes;
+  kg_limits limits;
+  size_t live_queries; /* prepared and not yet finalized */
+  kg__err err;         /* last error */
+  char *err_source;    /* source named in the last error's location */
+};
+
+/* Clear the handle's last error (every API entry point calls this). */
+void kg__db_clear_error(kg_db *db);
+/* Record an error on the handle and return `st`. `source` may be NULL. */
+kg_status kg__db_fail(kg_db *db,
+                      kg_status st,
+                      const char *source,
+                      unsigned line,
+                      unsigned column,
+                      const char *fmt,
+                      ...) __attribute__((format(printf, 6, 7)));
+/* Move an error record into the handle (taking its message). */
+kg_status kg__db_take_error(kg_db *db, kg__err *e, const char *source);
+
+/* Conversions between kgraph terms and librdf nodes (lock held).
+ * kg__node_from_term returns a new node the caller frees, or NULL. */
+librdf_node *kg__node_from_term(const kg_term *t);
+/* Fill `t` with views into the node's strings (valid while the node
+ * lives); kind 0 for NULL. */
+void kg__term_view(librdf_node *n, kg_term *t);
+
+/* Persist a prefix binding in a persistent store (no-op in memory). */
+kg_status kg__db_store_prefix(kg_db *db, const char *prefix, const char *iri);
+
+#endif
