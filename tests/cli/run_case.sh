@@ -54,7 +54,7 @@ if [ -n "${body[setup]+x}" ]; then
 fi
 
 printf '%s' "${body[stdin]-}" > "$TMP/.stdin"
-bash -c "${body[cmd]}" < "$TMP/.stdin" > "$TMP/.out" 2> "$TMP/.err"
+bash -o pipefail -c "${body[cmd]}" < "$TMP/.stdin" > "$TMP/.out" 2> "$TMP/.err"
 status=$?
 
 fail=0
