@@ -1,0 +1,186 @@
+/* RDF readers: format dispatch, blank node relabelling, input checks. */
+#include "io.h"
+#include "reader_util.h"
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- input checks and positions ---- */
+
+kg_status kg__read_check_text(const char *text, size_t len, kg__err *err)
+{
+  const unsigned char *u = (const unsigned char *)text;
+  size_t i = 0;
+  while (i < len) {
+    /* fast path over ASCII */
+    if (u[i] != 0 && u[i] < 0x80) {
+      i++;
+      continue;
+    }
+    unsigned line = 0;
+    unsigned column = 0;
+    if (u[i] == 0) {
+      kg__text_position(text, len, i, &line, &column);
+      kg__err_set(err, KG_ERR_PARSE, line, column, "NUL byte in input");
+      return KG_ERR_PARSE;
+    }
+    size_t n = kg__utf8_seq(u + i, len - i);
+    if (n == 0) {
+      kg__text_position(text, len, i, &line, &column);
+      kg__err_set(err, KG_ERR_PARSE, line, column,
+                  "invalid UTF-8 byte 0x%02X in input", (unsigned)u[i]);
+      return KG_ERR_PARSE;
+    }
+    i += n;
+  }
+  return KG_OK;
+}
+
+static unsigned clamp_unsigned(size_t n)
+{
+  return n > (size_t)UINT_MAX ? UINT_MAX : (unsigned)n;
+}
+
+void kg__text_position(const char *text,
+                       size_t len,
+                       size_t offset,
+                       unsigned *line,
+                       unsigned *column)
+{
+  if (offset > len) {
+    offset = len;
+  }
+  size_t lines = 1;
+  size_t start = 0;
+  for (size_t i = 0; i < offset; i++) {
+    if (text[i] == '\n') {
+      lines++;
+      start = i + 1;
+    }
+  }
+  /* a byte order mark is not a character of the first line */
+  if (start == 0 && offset >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    start = 3;
+  }
+  *line = clamp_unsigned(lines);
+  *column = clamp_unsigned(kg__utf8_count(text + start, offset - start) + 1);
+}
+
+size_t kg__text_line_start(const char *text, size_t len, unsigned line)
+{
+  size_t at = 0;
+  for (unsigned l = 1; l < line; l++) {
+    const char *nl = at < len ? memchr(text + at, '\n', len - at) : NULL;
+    if (!nl) {
+      return len;
+    }
+    at = (size_t)(nl - text) + 1;
+  }
+  return at;
+}
+
+/* ---- blank node relabelling ----
+ *
+ * Blank node labels are only meaningful inside one document: `_:b0` of one
+ * file and `_:b0` of another are different nodes. The format readers emit
+ * labels as the document (or the parser) spells them, so after a successful
+ * read every blank label of the quads appended by this call is rewritten to
+ * "r<N>_<label>", where N is taken once per call from a process-wide atomic
+ * counter. Labels of one call stay equal to each other; labels of two calls
+ * in the same process never meet, because "r<N>_" ends at the first '_'
+ * and N differs. */
+
+static atomic_uint_fast64_t next_read_id = 1;
+
+static kg_status relabel_term(kg_term *t, uint_fast64_t id, kg__buf *scratch)
+{
+  if (t->kind != KG_TERM_BLANK) {
+    return KG_OK;
+  }
+  scratch->len = 0;
+  kg__buf_printf(scratch, "r%llu_", (unsigned long long)id);
+  kg__buf_append(scratch, t->value, t->value_len);
+  if (scratch->failed) {
+    return KG_ERR_NOMEM;
+  }
+  char *v = kg__strndup(scratch->data, scratch->len);
+  if (!v) {
+    return KG_ERR_NOMEM;
+  }
+  free((char *)t->value);
+  t->value = v;
+  t->value_len = scratch->len;
+  return KG_OK;
+}
+
+static kg_status relabel_blanks(kg__quads *out, size_t from)
+{
+  uint_fast64_t id = atomic_fetch_add(&next_read_id, 1);
+  kg__buf scratch = {0};
+  kg_status st = KG_OK;
+  for (size_t i = from; i < out->n && st == KG_OK; i++) {
+    kg__quad *q = &out->v[i];
+    st = relabel_term(&q->s, id, &scratch);
+    if (st == KG_OK) {
+      st = relabel_term(&q->p, id, &scratch);
+    }
+    if (st == KG_OK) {
+      st = relabel_term(&q->o, id, &scratch);
+    }
+    if (st == KG_OK) {
+      st = relabel_term(&q->g, id, &scratch);
+    }
+  }
+  kg__buf_free(&scratch);
+  return st;
+}
+
+/* ---- dispatch ---- */
+
+kg_status kg__read_rdf(kg_format format,
+                       const char *text,
+                       size_t len,
+                       const char *base,
+                       const kg_term *graph,
+                       kg__quads *out,
+                       kg__prefixes *prefixes,
+                       kg__err *err)
+{
+  if (!out || (!text && len)) {
+    kg__err_set(err, KG_ERR_ARG, 0, 0, "no input to read");
+    return KG_ERR_ARG;
+  }
+  if (!text) {
+    text = "";
+  }
+  size_t from = out->n;
+  kg_status st;
+  switch (format) {
+  case KG_FORMAT_TURTLE:
+  case KG_FORMAT_NTRIPLES:
+  case KG_FORMAT_NQUADS:
+  case KG_FORMAT_TRIG:
+    st = kg__read_turtle_family(format, text, len, base, graph, out, prefixes,
+                                err);
+    break;
+  case KG_FORMAT_RDFXML:
+    st = kg__read_rdfxml(text, len, base, graph, out, prefixes, err);
+    break;
+  case KG_FORMAT_AUTO:
+  case KG_FORMAT_DOT:
+  default:
+    kg__err_set(err, KG_ERR_ARG, 0, 0, "format %s cannot be read",
+                format == KG_FORMAT_DOT ? "dot" : "(unknown)");
+    return KG_ERR_ARG;
+  }
+  if (st == KG_OK) {
+    st = relabel_blanks(out, from);
+    if (st != KG_OK) {
+      kg__err_set(err, st, 0, 0, "out of memory");
+    }
+  }
+  return st;
+}

@@ -1,0 +1,25 @@
+/* Helpers shared by the RDF readers (implemented in reader.c). */
+#ifndef KG_READER_UTIL_H
+#define KG_READER_UTIL_H
+
+#include "../term.h"
+
+/* Check that `text` is UTF-8 without NUL bytes. On failure records a
+ * KG_ERR_PARSE in `err` naming the line and column of the first bad byte
+ * and returns KG_ERR_PARSE. */
+kg_status kg__read_check_text(const char *text, size_t len, kg__err *err);
+
+/* 1-based line and column (in code points) of byte `offset` of `text`.
+ * Lines end at '\n'. An offset past the end gives the position just after
+ * the last character. */
+void kg__text_position(const char *text,
+                       size_t len,
+                       size_t offset,
+                       unsigned *line,
+                       unsigned *column);
+
+/* Byte offset of the start of 1-based line `line` (len if there are fewer
+ * lines). */
+size_t kg__text_line_start(const char *text, size_t len, unsigned line);
+
+#endif
