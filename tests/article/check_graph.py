@@ -36,6 +36,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 WD = Namespace("http://www.wikidata.org/entity/")
+SCHEMA = Namespace("http://schema.org/")
 
 FACT_CLASSES = [
     SEM.Event,
@@ -44,6 +45,7 @@ FACT_CLASSES = [
     KG.Generalisation,
     ORG.Membership,
     SEM.Role,
+    SCHEMA.SocialMediaPosting,
 ]
 
 BUILTIN = (
