@@ -22,7 +22,9 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export DATA="$src/tests/data" SRC="$src" TMP
 export KGRAPH_BIN="$bin"
-kgraph() { "$KGRAPH_BIN" "$@"; }
+# KG_TEST_LAUNCHER (e.g. valgrind with its options) wraps every run.
+export KG_TEST_LAUNCHER="${KG_TEST_LAUNCHER:-}"
+kgraph() { $KG_TEST_LAUNCHER "$KGRAPH_BIN" "$@"; }
 export -f kgraph
 
 section=""
