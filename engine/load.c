@@ -126,6 +126,10 @@ static kg_status add_quads(kg_db *db, const kg__quads *q, const char *source)
   if (!txn && !added) {
     return kg__db_fail(db, KG_ERR_NOMEM, source, 0, 0, "out of memory");
   }
+  /* Without transactions the store may hold duplicates, so each quad is
+   * looked up first, unless the store is empty and the input (made
+   * duplicate-free by the caller) is all there is. */
+  bool check = !txn && librdf_model_size(db->model) != 0;
   kg_status st = KG_OK;
   kg__err e = {0};
   kg__redland_capture(&e);
@@ -134,7 +138,7 @@ static kg_status add_quads(kg_db *db, const kg__quads *q, const char *source)
     librdf_node *ctx = q->v[i].g.kind ? kg__node_from_term(&q->v[i].g) : NULL;
     if (!stmt || (q->v[i].g.kind && !ctx)) {
       st = KG_ERR_NOMEM;
-    } else if (txn || !store_has(db->model, stmt, ctx)) {
+    } else if (!check || !store_has(db->model, stmt, ctx)) {
       int rc = ctx ? librdf_model_context_add_statement(db->model, ctx, stmt)
                    : librdf_model_add_statement(db->model, stmt);
       if (rc != 0) {
@@ -227,6 +231,7 @@ static kg_status load_buffer(kg_db *db,
     }
     return kg__db_take_error(db, &e, source);
   }
+  kg__quads_sort_unique(&q);
   st = kg__redland_acquire();
   if (st == KG_OK) {
     st = add_quads(db, &q, source);

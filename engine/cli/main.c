@@ -61,8 +61,8 @@ static const char usage_query[] =
     "  --store SPEC           query this store (default: the article graph)\n"
     "  --data FILE            load FILE into the default graph of an\n"
     "                         in-memory store first (repeatable)\n"
-    "  --named FILE           load FILE into a graph named by its file IRI\n"
-    "                         (repeatable)\n"
+    "  --named [IRI=]FILE     load FILE into the graph named IRI (default:\n"
+    "                         the file's IRI) (repeatable)\n"
     "  --results FORMAT       table, json, xml, csv or tsv for SELECT and\n"
     "                         ASK (default: table on a terminal, else tsv)\n"
     "  --format FORMAT        RDF format for CONSTRUCT and DESCRIBE:\n"
@@ -71,6 +71,7 @@ static const char usage_query[] =
     "  --base IRI             base IRI for the query\n"
     "  --timeout SECONDS      stop with exit status 4 after SECONDS\n"
     "  --max-rows N           stop with exit status 4 past N results\n"
+    "  --parse-only           check the query's syntax; print nothing\n"
     "\n"
     "Refused: SERVICE, FROM and FROM NAMED (kgraph reads only what you\n"
     "name on the command line; use --data and --named).\n";
@@ -99,7 +100,7 @@ static const char usage_export[] =
     "Options:\n"
     "  --store SPEC      export this store (default: the article graph)\n"
     "  --data FILE       load FILE into an in-memory store first\n"
-    "  --named FILE      load FILE as a named graph first\n"
+    "  --named [IRI=]FILE load FILE as a named graph first\n"
     "  --format FORMAT   turtle (default), ntriples, nquads, trig, rdfxml, "
     "dot\n"
     "  --graph IRI       export only this named graph\n"
@@ -115,7 +116,7 @@ static const char usage_stats[] =
     "Options:\n"
     "  --store SPEC      count this store (default: the article graph)\n"
     "  --data FILE       load FILE into an in-memory store first\n"
-    "  --named FILE      load FILE as a named graph first\n";
+    "  --named [IRI=]FILE load FILE as a named graph first\n";
 
 static const char usage_prefix[] =
     "Usage: kgraph prefix [--store SPEC] [NAME IRI]\n"
@@ -140,6 +141,7 @@ typedef struct options {
   const char *timeout;
   const char *max_rows;
   bool default_graph;
+  bool parse_only;
   const char **args;
   size_t nargs;
 } options;
@@ -245,7 +247,7 @@ static bool allowed(const char *command, const char *opt)
     const char *options;
   } table[] = {
       {"query", " --store -q --query-file --data --named --results --format "
-                "--base --timeout --max-rows "},
+                "--base --timeout --max-rows --parse-only "},
       {"load", " --store --format --graph --base "},
       {"export", " --store --data --named --format --graph --default-graph "
                  "-o --output "},
@@ -291,6 +293,10 @@ static int parse_args(int argc, char **argv, options *o)
     }
     if (strcmp(a, "--default-graph") == 0) {
       o->default_graph = true;
+      continue;
+    }
+    if (strcmp(a, "--parse-only") == 0) {
+      o->parse_only = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -467,10 +473,15 @@ static int open_db(const options *o, kg_db **db)
     }
   }
   for (size_t i = 0; i < o->nnamed; i++) {
-    char *iri = file_iri(o->named[i]);
-    st =
-        iri ? kg_db_load_file(*db, o->named[i], KG_FORMAT_AUTO, NULL, iri, NULL)
-            : KG_ERR_NOMEM;
+    /* IRI=FILE names the graph; a plain FILE is named by its file IRI. */
+    const char *arg = o->named[i];
+    const char *eq = strchr(arg, '=');
+    const char *colon = strchr(arg, ':');
+    bool has_iri = eq && colon && colon < eq;
+    const char *path = has_iri ? eq + 1 : arg;
+    char *iri = has_iri ? strndup(arg, (size_t)(eq - arg)) : file_iri(arg);
+    st = iri ? kg_db_load_file(*db, path, KG_FORMAT_AUTO, NULL, iri, NULL)
+             : KG_ERR_NOMEM;
     free(iri);
     if (st != KG_OK) {
       return report(*db, st, NULL);
@@ -616,7 +627,7 @@ static int cmd_query(const options *o)
     kg_db_set_limits(db, &limits);
     kg_status st =
         kg_query_prepare(db, text, len, o->base ? o->base : base_iri, &q);
-    if (st == KG_OK) {
+    if (st == KG_OK && !o->parse_only) {
       st = kg_query_write(q, rf, gf, kg_file_sink, stdout);
     }
     if (st == KG_OK && fflush(stdout) != 0) {

@@ -22,6 +22,8 @@ struct kg__exec {
   bool started;
   bool done;
   bool empty_template; /* CONSTRUCT {}: Rasqal must not run it */
+  char *text;          /* kept until execution starts */
+  char *base;
 };
 
 static int find_service(rasqal_query *q, rasqal_graph_pattern *gp, void *data)
@@ -168,12 +170,17 @@ kg_status kg__exec_prepare(
     return st;
   }
   st = inspect(x, text, base, err);
-  if (st == KG_OK && !x->empty_template) {
-    st = start(x, text, base, err);
-  } else if (st == KG_OK) {
-    x->done = true;
-  }
   kg__redland_release();
+  if (st == KG_OK && x->empty_template) {
+    x->done = true;
+  } else if (st == KG_OK) {
+    /* Execution starts at the first kg__exec_next(). */
+    x->text = kg__strdup(text);
+    x->base = base ? kg__strdup(base) : NULL;
+    if (!x->text || (base && !x->base)) {
+      st = KG_ERR_NOMEM;
+    }
+  }
   if (st != KG_OK) {
     if (err->status == KG_OK) {
       kg__err_set(err, st, 0, 0, "%s", kg_strstatus(st));
@@ -219,6 +226,16 @@ next_locked(kg__exec *x, kg_term *row, int *boolean, kg__err *err)
   drop_row(x);
   if (x->done) {
     return KG_DONE;
+  }
+  if (!x->query) {
+    kg_status st = start(x, x->text, x->base, err);
+    if (st != KG_OK) {
+      x->done = true;
+      return st;
+    }
+    if (x->done) {
+      return KG_DONE;
+    }
   }
   switch (x->kind) {
   case KG_QUERY_ASK: {
@@ -307,5 +324,7 @@ void kg__exec_free(kg__exec *x)
   }
   free(x->names);
   free(x->row_nodes);
+  free(x->text);
+  free(x->base);
   free(x);
 }
