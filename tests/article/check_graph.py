@@ -251,6 +251,20 @@ def check_graphs(chk, ds, union):
     return external
 
 
+def check_no_overrides(chk, ds, external):
+    """An external graph must not give a second value to a property that the
+    article's own graphs already fill for the same subject."""
+    internal = set()
+    for g in ds.graphs():
+        if g.identifier not in external:
+            for s, p, _o in g:
+                internal.add((s, p))
+    for name in sorted(external):
+        for s, p, _o in ds.graph(name):
+            if (s, p) in internal:
+                chk.fail("external graph %s adds a value of %s to %s" % (short(name), short(p), short(s)))
+
+
 def check_linking(chk, union):
     if (None, OWL.sameAs, None) in union:
         chk.fail("owl:sameAs is used; link with kg:wikidata instead")
@@ -308,6 +322,7 @@ def main(argv):
     check_declarations(chk, onto, union)
     facts = check_facts(chk, onto, union, external, ds)
     check_text(chk, union, article_text)
+    check_no_overrides(chk, ds, external)
     check_linking(chk, union)
     check_round_trip(chk, ds, onto)
 
