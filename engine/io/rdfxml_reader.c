@@ -78,6 +78,9 @@ uri_text(xml_reader *x, raptor_uri *uri, kg__buf *slot, const char **value)
     kg__buf_puts(slot, "relative IRI <");
     kg__buf_append(slot, s + skip, show);
     kg__buf_puts(slot, "> without a base IRI");
+    if (!slot->failed) {
+      kg__utf8_scrub(slot->data);
+    }
     handler_error(x, slot->failed ? KG_ERR_NOMEM : KG_ERR_PARSE,
                   slot->failed ? "out of memory" : slot->data);
     return false;
@@ -86,6 +89,23 @@ uri_text(xml_reader *x, raptor_uri *uri, kg__buf *slot, const char **value)
   kg__buf_append(slot, s, len);
   if (slot->failed) {
     handler_error(x, KG_ERR_NOMEM, "out of memory");
+    return false;
+  }
+  if (!kg__iri_has_scheme(slot->data) || strlen(slot->data) != len) {
+    /* made from a namespace name that is not an absolute IRI */
+    if (len > 200) {
+      size_t keep = 200;
+      while (keep > 0 && (slot->data[keep] & 0xC0) == 0x80) {
+        keep--;
+      }
+      slot->data[keep] = '\0';
+    }
+    kg__utf8_scrub(slot->data);
+    kg__buf msg = {0};
+    kg__buf_printf(&msg, "IRI <%s> is not absolute", slot->data);
+    handler_error(x, msg.failed ? KG_ERR_NOMEM : KG_ERR_PARSE,
+                  msg.failed ? "out of memory" : msg.data);
+    kg__buf_free(&msg);
     return false;
   }
   *value = slot->data;
@@ -181,8 +201,9 @@ static void on_namespace(void *user_data, raptor_namespace *ns)
   const unsigned char *prefix = raptor_namespace_get_prefix(ns);
   size_t len = 0;
   const unsigned char *s = raptor_uri_as_counted_string(uri, &len);
-  if (!s || (!x->have_base &&
-             strncmp((const char *)s, no_base, NO_BASE_SCHEME_LEN) == 0)) {
+  if (!s || !kg__iri_has_scheme((const char *)s) ||
+      (!x->have_base &&
+       strncmp((const char *)s, no_base, NO_BASE_SCHEME_LEN) == 0)) {
     return; /* a relative namespace name is of no use as a prefix */
   }
   if (kg__prefixes_set(x->prefixes, prefix ? (const char *)prefix : "",
@@ -305,6 +326,7 @@ kg_status kg__read_rdfxml(const char *text,
     unsigned column = captured.line ? captured.column : 0;
     if (captured.msg) {
       drop_line_zero(captured.msg);
+      kg__utf8_scrub(captured.msg);
     }
     kg__err_set(err, KG_ERR_PARSE, line, column, "%s",
                 captured.msg ? captured.msg : "RDF/XML syntax error");

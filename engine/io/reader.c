@@ -39,6 +39,43 @@ kg_status kg__read_check_text(const char *text, size_t len, kg__err *err)
   return KG_OK;
 }
 
+static bool is_alpha(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool kg__iri_has_scheme(const char *iri)
+{
+  if (!is_alpha(iri[0])) {
+    return false;
+  }
+  for (size_t i = 1; iri[i]; i++) {
+    char c = iri[i];
+    if (c == ':') {
+      return true;
+    }
+    if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' &&
+        c != '.') {
+      return false;
+    }
+  }
+  return false;
+}
+
+void kg__utf8_scrub(char *s)
+{
+  size_t len = strlen(s);
+  size_t i = 0;
+  while (i < len) {
+    size_t n = kg__utf8_seq((const unsigned char *)s + i, len - i);
+    if (n == 0) {
+      s[i++] = '?';
+    } else {
+      i += n;
+    }
+  }
+}
+
 static unsigned clamp_unsigned(size_t n)
 {
   return n > (size_t)UINT_MAX ? UINT_MAX : (unsigned)n;

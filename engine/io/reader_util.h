@@ -9,6 +9,13 @@
  * and returns KG_ERR_PARSE. */
 kg_status kg__read_check_text(const char *text, size_t len, kg__err *err);
 
+/* True if `iri` starts with a URI scheme and ':' (RFC 3986 3.1). */
+bool kg__iri_has_scheme(const char *iri);
+
+/* Replace, in place, every byte of `s` that is not part of valid UTF-8
+ * with '?', so that a message quoting the input stays valid text. */
+void kg__utf8_scrub(char *s);
+
 /* 1-based line and column (in code points) of byte `offset` of `text`.
  * Lines end at '\n'. An offset past the end gives the position just after
  * the last character. */

@@ -78,28 +78,6 @@ static int source_error(void *stream)
   return 0;
 }
 
-/* Copy `s` with every byte that is not part of valid UTF-8 replaced. */
-static char *clean_utf8(const char *s)
-{
-  size_t len = strlen(s);
-  char *d = malloc(len + 1);
-  if (!d) {
-    return NULL;
-  }
-  size_t i = 0;
-  while (i < len) {
-    size_t n = kg__utf8_seq((const unsigned char *)s + i, len - i);
-    if (n == 0) {
-      d[i++] = '?';
-    } else {
-      memcpy(d + i, s + i, n);
-      i += n;
-    }
-  }
-  d[len] = '\0';
-  return d;
-}
-
 static SerdStatus on_error(void *handle, const SerdError *e)
 {
   reader *r = handle;
@@ -118,7 +96,8 @@ static SerdStatus on_error(void *handle, const SerdError *e)
   if (strstr(text, "(escape %FFFFFFFF)")) {
     snprintf(text, sizeof text, "unexpected end of file");
   }
-  r->msg = clean_utf8(text);
+  kg__utf8_scrub(text);
+  r->msg = kg__strdup(text);
   r->status = r->msg ? KG_ERR_PARSE : KG_ERR_NOMEM;
   r->line = e->line;
   r->byte_col = e->col;
@@ -162,7 +141,11 @@ static SerdStatus callback_error(reader *r,
   char text[512];
   int n = vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  kg__buf_puts(&b, n < 0 ? "" : text);
+  if (n < 0) {
+    text[0] = '\0';
+  }
+  kg__utf8_scrub(text);
+  kg__buf_puts(&b, text);
   r->msg = kg__buf_take(&b);
   if (!r->msg) {
     r->status = KG_ERR_NOMEM;

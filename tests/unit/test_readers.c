@@ -547,6 +547,12 @@ static void test_rdfxml(void)
              "<rdf:Description rdf:about=\"rel\" rdf:value=\"v\"/>\n"
              "</rdf:RDF>\n",
              NULL, "2:0: relative IRI <rel> without a base IRI");
+  /* a relative namespace name makes IRIs that are not absolute */
+  EXPECT_ERR(KG_FORMAT_RDFXML,
+             "<rdf:RDF xmlns:rdf=\"" RDF "\" xmlns:n=\"ns/\">\n"
+             "<n:Thing rdf:about=\"http://e.example/a\"/>\n"
+             "</rdf:RDF>\n",
+             "http://b.example/", "2:0: IRI <ns/Thing> is not absolute");
   EXPECT_ERR(KG_FORMAT_RDFXML, "not xml", "http://b.example/",
              "0:0: XML parser error: Document is empty");
   result e = read_str(KG_FORMAT_RDFXML, "", NULL);
@@ -584,6 +590,10 @@ static void test_syntax_errors(void)
   EXPECT_ERR(KG_FORMAT_TURTLE,
              "<http://e.example/a> <http://e.example/b> \"\\uD800\" .\n", NULL,
              "1:51: invalid code point in an escape");
+  /* messages stay valid UTF-8 even when they quote a bad escape */
+  EXPECT_ERR(KG_FORMAT_TURTLE,
+             "<http://e.example/a> <http://e.example/b> <\\udfff> .\n", NULL,
+             "1:51: relative IRI <\?\?\?> without a base IRI");
   EXPECT_ERR(KG_FORMAT_TURTLE,
              "<http://e.example/a> <http://e.example/b> \"\\q\" .\n", NULL,
              "1:45: invalid escape `\\q'");
