@@ -4,12 +4,12 @@
 # values the writers were given; check that the XML and JSON documents use
 # only the structures found in the W3C test suite's .srx / .srj files.
 #
-# usage: tests/results_roundtrip.sh [golden-dir [w3c-sparql-dir]]
+# usage: tests/roundtrip/results.sh [golden-dir [w3c-sparql-dir]]
 # Needs /usr/bin/python3 with rdflib (Debian: python3-rdflib); exits 77
 # (skipped) without it.
 here=$(cd "$(dirname "$0")" && pwd)
-golden=${1:-$here/golden/results}
-w3c=${2:-$here/../../shared/w3c/sparql}
+golden=${1:-$here/../golden/results}
+w3c=${2:-$here/../../../shared/w3c/sparql}
 py=/usr/bin/python3
 if ! "$py" -c 'import rdflib' 2>/dev/null; then
   echo "results_roundtrip: rdflib not available, skipped"
