@@ -539,9 +539,9 @@ static void test_rdfxml(void)
              "and ex:q");
   EXPECT_ERR(KG_FORMAT_RDFXML,
              "<rdf:RDF xmlns:rdf=\"" RDF "\">\n"
-             "<rdf:Description rdf:nodeID=\"1a\"/>\n"
+             "<rdf:Description rdf:ID=\"1a\" rdf:value=\"v\"/>\n"
              "</rdf:RDF>\n",
-             "http://b.example/", "2:0: Illegal rdf:nodeID value '1a'");
+             "http://b.example/", "2:0: Illegal rdf:ID value '1a'");
   EXPECT_ERR(KG_FORMAT_RDFXML,
              "<rdf:RDF xmlns:rdf=\"" RDF "\">\n"
              "<rdf:Description rdf:about=\"rel\" rdf:value=\"v\"/>\n"
