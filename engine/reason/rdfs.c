@@ -394,6 +394,10 @@ kg__rdfs_closure(const kg__quads *in, const kg_term *graph, kg__quads *out)
   }
   /* output: the new triples, sorted */
   size_t nnew = all.n - base;
+  if (nnew == 0) {
+    st = KG_OK;
+    goto done;
+  }
   triple *nv = all.v + base;
   /* insertion sort is too slow for large outputs: sort with qsort over an
    * index array and a comparison through the term table */
