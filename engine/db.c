@@ -1,6 +1,8 @@
 /* Opening and closing databases, per-handle errors, prefixes, limits. */
 #include "db.h"
 
+#include "store/native_store.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,147 +75,23 @@ kg_location kg_errloc(const kg_db *db)
   return loc;
 }
 
-/* ---- nodes ---- */
+/* ---- the store ---- */
 
-librdf_node *kg__node_from_term(const kg_term *t)
+kg_status kg__db_store_fail(kg_db *db, const char *source, const char *what)
 {
-  librdf_world *w = kg__rdf_world();
-  switch (t->kind) {
-  case KG_TERM_IRI:
-    return librdf_new_node_from_uri_string(w, (const unsigned char *)t->value);
-  case KG_TERM_BLANK:
-    return librdf_new_node_from_blank_identifier(
-        w, (const unsigned char *)t->value);
-  case KG_TERM_LITERAL: {
-    librdf_uri *dt = NULL;
-    if (t->datatype && !t->lang) {
-      dt = librdf_new_uri(w, (const unsigned char *)t->datatype);
-      if (!dt) {
-        return NULL;
-      }
-    }
-    librdf_node *n = librdf_new_node_from_typed_counted_literal(
-        w, (const unsigned char *)t->value, t->value_len, t->lang,
-        t->lang ? strlen(t->lang) : 0, dt);
-    if (dt) {
-      librdf_free_uri(dt);
-    }
-    return n;
+  const kg__err *e = &db->store->err;
+  kg_status st = e->status != KG_OK ? e->status : KG_ERR_STORE;
+  const char *msg = e->msg ? e->msg : kg_strstatus(st);
+  if (what) {
+    return kg__db_fail(db, st, source, 0, 0, "%s: %s", what, msg);
   }
-  }
-  return NULL;
-}
-
-void kg__term_view(librdf_node *n, kg_term *t)
-{
-  memset(t, 0, sizeof *t);
-  if (!n) {
-    return;
-  }
-  size_t len = 0;
-  switch (librdf_node_get_type(n)) {
-  case LIBRDF_NODE_TYPE_RESOURCE:
-    t->kind = KG_TERM_IRI;
-    t->value = (const char *)librdf_uri_as_counted_string(
-        librdf_node_get_uri(n), &len);
-    t->value_len = len;
-    break;
-  case LIBRDF_NODE_TYPE_BLANK:
-    t->kind = KG_TERM_BLANK;
-    t->value = (const char *)librdf_node_get_counted_blank_identifier(n, &len);
-    t->value_len = len;
-    break;
-  case LIBRDF_NODE_TYPE_LITERAL: {
-    t->kind = KG_TERM_LITERAL;
-    t->value =
-        (const char *)librdf_node_get_literal_value_as_counted_string(n, &len);
-    t->value_len = len;
-    const char *lang = librdf_node_get_literal_value_language(n);
-    t->lang = lang && lang[0] ? lang : NULL;
-    librdf_uri *dt = librdf_node_get_literal_value_datatype_uri(n);
-    const char *dts = dt ? (const char *)librdf_uri_as_string(dt) : NULL;
-    if (dts && !t->lang && strcmp(dts, kg__xsd_string) != 0 &&
-        strcmp(dts, kg__rdf_lang_string) != 0) {
-      t->datatype = dts;
-    }
-    break;
-  }
-  default:
-    break;
-  }
-  if (!t->value) {
-    t->value = "";
-    t->value_len = 0;
-  }
-}
-
-/* ---- kgraph's own tables in a sqlite store ---- */
-
-static kg_status meta_exec(kg_db *db, const char *sql)
-{
-  char *msg = NULL;
-  if (sqlite3_exec(db->meta, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    kg_status st = kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0, "%s",
-                               msg ? msg : "sqlite error");
-    sqlite3_free(msg);
-    return st;
-  }
-  return KG_OK;
-}
-
-static kg_status meta_open(kg_db *db)
-{
-  int mode = (db->flags & KG_OPEN_READONLY) ? SQLITE_OPEN_READONLY
-                                            : SQLITE_OPEN_READWRITE;
-  if (sqlite3_open_v2(db->path, &db->meta, mode, NULL) != SQLITE_OK) {
-    return kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0, "%s",
-                       sqlite3_errmsg(db->meta));
-  }
-  sqlite3_busy_timeout(db->meta, 5000);
-  if (!(db->flags & KG_OPEN_READONLY)) {
-    kg_status st = meta_exec(db, "CREATE TABLE IF NOT EXISTS kgraph_prefixes"
-                                 " (prefix TEXT PRIMARY KEY, iri TEXT)");
-    if (st != KG_OK) {
-      return st;
-    }
-  }
-  sqlite3_stmt *stmt = NULL;
-  if (sqlite3_prepare_v2(db->meta, "SELECT prefix, iri FROM kgraph_prefixes",
-                         -1, &stmt, NULL) != SQLITE_OK) {
-    /* A read-only store written before prefixes were kept: none. */
-    return KG_OK;
-  }
-  kg_status st = KG_OK;
-  while (st == KG_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-    const char *p = (const char *)sqlite3_column_text(stmt, 0);
-    const char *i = (const char *)sqlite3_column_text(stmt, 1);
-    if (p && i) {
-      st = kg__prefixes_set(&db->prefixes, p, i);
-    }
-  }
-  sqlite3_finalize(stmt);
-  return st;
+  return kg__db_fail(db, st, source, 0, 0, "%s", msg);
 }
 
 kg_status kg__db_store_prefix(kg_db *db, const char *prefix, const char *iri)
 {
-  if (!db->meta) {
-    return KG_OK;
-  }
-  sqlite3_stmt *stmt = NULL;
-  if (sqlite3_prepare_v2(db->meta,
-                         "INSERT OR REPLACE INTO kgraph_prefixes VALUES (?, ?)",
-                         -1, &stmt, NULL) != SQLITE_OK) {
-    return kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0, "%s",
-                       sqlite3_errmsg(db->meta));
-  }
-  sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 2, iri, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(stmt);
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) {
-    return kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0, "%s",
-                       sqlite3_errmsg(db->meta));
+  if (db->store->ops->save_prefix(db->store, prefix, iri) != KG_OK) {
+    return kg__db_store_fail(db, db->path, NULL);
   }
   return KG_OK;
 }
@@ -263,13 +141,14 @@ static int probe_sqlite(kg_db *db, const char *path)
   return 1;
 }
 
-static kg_status open_storage(kg_db *db, const char *spec)
+static kg_status open_store(kg_db *db, const char *spec)
 {
-  librdf_world *w = kg__rdf_world();
   if (strcmp(spec, ":memory:") == 0 || strcmp(spec, "memory:") == 0) {
     db->kind = KG__STORE_MEMORY;
-    db->storage = librdf_new_storage(w, "hashes", "kgraph",
-                                     "hash-type='memory',contexts='yes'");
+    if (kg__memory_store_open(&db->store) != KG_OK) {
+      return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0,
+                         "cannot create the in-memory store");
+    }
   } else {
     const char *path = spec;
     if (strncmp(spec, "sqlite:", 7) == 0) {
@@ -302,50 +181,49 @@ static kg_status open_storage(kg_db *db, const char *spec)
                          "no such store (cannot create it read-only)");
     }
     kg__err e = {0};
-    kg__redland_capture(&e);
-    db->storage = librdf_new_storage(w, "sqlite", path,
-                                     exists ? "synchronous='full'"
-                                            : "new='yes',synchronous='full'");
-    kg__redland_capture(NULL);
-    if (!db->storage) {
-      kg_status st =
-          kg__db_fail(db, KG_ERR_STORE, path, 0, 0, "cannot open store: %s",
-                      e.msg ? e.msg : "sqlite storage refused it");
-      kg__err_clear(&e);
-      return st;
+    kg_status st = kg__sqlite_store_open(
+        path, !exists, (db->flags & KG_OPEN_READONLY) != 0, &e, &db->store);
+    if (st != KG_OK) {
+      if (e.status == KG_OK) {
+        kg__err_set(&e, st, 0, 0, "%s", kg_strstatus(st));
+      }
+      return kg__db_take_error(db, &e, path);
     }
-    kg__err_clear(&e);
   }
-  if (!db->storage) {
-    return kg__db_fail(db, KG_ERR_STORE, NULL, 0, 0,
-                       "cannot create the in-memory store");
+  if (db->store->ops->load_prefixes(db->store, &db->prefixes) != KG_OK) {
+    return kg__db_store_fail(db, db->path, NULL);
   }
-  db->model = librdf_new_model(w, db->storage, NULL);
+  return KG_OK;
+}
+
+/* Give Rasqal a librdf model over the store. Lock held. */
+static kg_status open_model(kg_db *db)
+{
+  if (db->kind == KG__STORE_SQLITE) {
+    db->model = kg__librdf_store_model(db->store);
+  } else if (kg__librdf_module_model(db->store, &db->storage, &db->model) !=
+             KG_OK) {
+    db->model = NULL;
+  }
   if (!db->model) {
     return kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0,
                        "cannot create a model over the store");
-  }
-  if (db->kind == KG__STORE_SQLITE) {
-    return meta_open(db);
   }
   return KG_OK;
 }
 
 static void db_free(kg_db *db)
 {
-  if (db->model || db->storage) {
-    if (kg__redland_acquire() == KG_OK) {
-      if (db->model) {
-        librdf_free_model(db->model);
-      }
-      if (db->storage) {
-        librdf_free_storage(db->storage);
-      }
-      kg__redland_release();
+  /* A model without a storage of its own is the sqlite adapter's. */
+  if (db->storage && kg__redland_acquire() == KG_OK) {
+    if (db->model) {
+      librdf_free_model(db->model);
     }
+    librdf_free_storage(db->storage);
+    kg__redland_release();
   }
-  if (db->meta) {
-    sqlite3_close(db->meta);
+  if (db->store) {
+    db->store->ops->close(db->store);
   }
   kg__prefixes_free(&db->prefixes);
   kg__db_clear_error(db);
@@ -374,14 +252,16 @@ kg_db_open(const char *spec, unsigned flags, char **errmsg, kg_db **out)
     return KG_ERR_NOMEM;
   }
   db->flags = flags;
-  kg_status st = kg__redland_acquire();
-  if (st != KG_OK) {
-    set_errmsg(errmsg, "cannot initialise Redland");
-    free(db);
-    return st;
+  kg_status st = open_store(db, spec);
+  if (st == KG_OK) {
+    st = kg__redland_acquire();
+    if (st != KG_OK) {
+      kg__db_fail(db, st, NULL, 0, 0, "cannot initialise Redland");
+    } else {
+      st = open_model(db);
+      kg__redland_release();
+    }
   }
-  st = open_storage(db, spec);
-  kg__redland_release();
   if (st != KG_OK) {
     if (errmsg) {
       kg_location at = kg_errloc(db);

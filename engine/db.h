@@ -3,22 +3,25 @@
 #define KG_DB_H
 
 #include "redland.h"
+#include "store/librdf_store.h"
+#include "store/store.h"
 #include "term.h"
 
-#include <sqlite3.h>
-
 typedef enum kg__store_kind {
-  KG__STORE_MEMORY, /* librdf "hashes" in memory, contexts on */
+  KG__STORE_MEMORY, /* kgraph's native store in memory */
   KG__STORE_SQLITE  /* librdf "sqlite" in one file, plus kgraph's tables */
 } kg__store_kind;
 
 struct kg_db {
   kg__store_kind kind;
   unsigned flags;
-  char *path; /* file of a persistent store, else NULL */
+  char *path;       /* file of a persistent store, else NULL */
+  kg__store *store; /* every read and write of quads goes through it */
+  /* What Rasqal reads: for a native store a storage of the "kgraph"
+   * librdf module over `store`; for sqlite the adapter's own model (then
+   * `storage` is NULL). Redland lock held while using them. */
   librdf_storage *storage;
   librdf_model *model;
-  sqlite3 *meta; /* kgraph's own tables in a sqlite store */
   kg__prefixes prefixes;
   kg_limits limits;
   size_t live_queries; /* prepared and not yet finalized */
@@ -39,14 +42,16 @@ kg_status kg__db_fail(kg_db *db,
 /* Move an error record into the handle (taking its message). */
 kg_status kg__db_take_error(kg_db *db, kg__err *e, const char *source);
 
-/* Conversions between kgraph terms and librdf nodes (lock held).
- * kg__node_from_term returns a new node the caller frees, or NULL. */
-librdf_node *kg__node_from_term(const kg_term *t);
-/* Fill `t` with views into the node's strings (valid while the node
- * lives); kind 0 for NULL. */
-void kg__term_view(librdf_node *n, kg_term *t);
+/* Conversions between kgraph terms and librdf nodes (lock held), in
+ * store/librdf_store.c: kg__node_from_term returns a new node the caller
+ * frees, or NULL; kg__term_view fills `t` with views into the node's
+ * strings (valid while the node lives), kind 0 for NULL. */
 
-/* Persist a prefix binding in a persistent store (no-op in memory). */
+/* Keep a prefix binding in the store. */
 kg_status kg__db_store_prefix(kg_db *db, const char *prefix, const char *iri);
+
+/* Fail with the store's last error as "what: message" (the message alone
+ * when `what` is NULL), located at `source`. */
+kg_status kg__db_store_fail(kg_db *db, const char *source, const char *what);
 
 #endif

@@ -5,67 +5,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Append the store's statements to `out`: all (graph NULL), the default
- * graph only (graph ""), or one named graph. Lock held. */
-static kg_status collect(kg_db *db, const char *graph, kg__quads *out)
+/* The pattern of a graph argument: all quads (graph NULL), the default
+ * graph (""), or one named graph. False when that graph cannot exist. */
+static bool graph_pattern(kg_db *db, const char *graph, kg__id pat[4])
 {
-  librdf_stream *s = NULL;
-  librdf_node *ctx = NULL;
-  if (graph && graph[0]) {
-    ctx = librdf_new_node_from_uri_string(kg__rdf_world(),
-                                          (const unsigned char *)graph);
-    if (!ctx) {
-      return KG_ERR_NOMEM;
-    }
-    s = librdf_model_context_as_stream(db->model, ctx);
-  } else {
-    s = librdf_model_as_stream(db->model);
+  pat[0] = pat[1] = pat[2] = pat[3] = 0;
+  if (!graph) {
+    return true;
   }
-  kg_status st = KG_OK;
-  while (s && st == KG_OK && !librdf_stream_end(s)) {
-    librdf_statement *stmt = librdf_stream_get_object(s);
-    librdf_node *c = ctx ? ctx : librdf_stream_get_context2(s);
-    if (!(graph && !graph[0] && c)) {
-      kg_term t[4];
-      kg__term_view(librdf_statement_get_subject(stmt), &t[0]);
-      kg__term_view(librdf_statement_get_predicate(stmt), &t[1]);
-      kg__term_view(librdf_statement_get_object(stmt), &t[2]);
-      kg__term_view(c, &t[3]);
-      st = kg__quads_push(out, &t[0], &t[1], &t[2], &t[3]);
-    }
-    librdf_stream_next(s);
+  if (!graph[0]) {
+    pat[3] = KG__DEFAULT_GRAPH;
+    return true;
   }
-  if (s) {
-    librdf_free_stream(s);
-  }
-  if (ctx) {
-    librdf_free_node(ctx);
-  }
-  return st;
+  kg_term g = {KG_TERM_IRI, graph, strlen(graph), NULL, NULL};
+  return db->store->ops->lookup(db->store, &g, &pat[3]) == KG_OK &&
+         pat[3] != KG__NO_ID;
 }
 
-static kg_status collect_locked(kg_db *db, const char *graph, kg__quads *q)
+/* Append the store's statements to `out`: all (graph NULL), the default
+ * graph only (graph ""), or one named graph. */
+static kg_status collect(kg_db *db, const char *graph, kg__quads *out)
 {
-  kg_status st = kg__redland_acquire();
-  if (st != KG_OK) {
-    return kg__db_fail(db, st, NULL, 0, 0, "cannot initialise Redland");
+  kg__store *s = db->store;
+  kg__id pat[4];
+  if (!graph_pattern(db, graph, pat)) {
+    return KG_OK;
   }
-  kg__err e = {0};
-  kg__redland_capture(&e);
-  st = collect(db, graph, q);
-  kg__redland_capture(NULL);
-  kg__redland_release();
-  if (st == KG_OK && e.status != KG_OK) {
-    st = KG_ERR_STORE;
+  kg__cursor *c = NULL;
+  kg_status st = s->ops->match(s, pat, NULL, &c);
+  kg__id q[4];
+  while (st == KG_OK && (st = s->ops->next(c, q)) == KG_ROW) {
+    kg_term t[4];
+    memset(&t[3], 0, sizeof t[3]);
+    st = KG_OK;
+    for (int i = 0; i < 4 && st == KG_OK; i++) {
+      if (i < 3 || q[3] != KG__DEFAULT_GRAPH) {
+        st = s->ops->term(s, q[i], &t[i]);
+      }
+    }
+    if (st == KG_OK) {
+      st = kg__quads_push(out, &t[0], &t[1], &t[2], &t[3]);
+    }
   }
-  if (st != KG_OK) {
-    kg_status r = kg__db_fail(db, st, db->path, 0, 0, "cannot read store: %s",
-                              e.msg ? e.msg : kg_strstatus(st));
-    kg__err_clear(&e);
-    return r;
+  if (c) {
+    s->ops->cursor_free(c);
   }
-  kg__err_clear(&e);
-  return KG_OK;
+  if (st == KG_DONE) {
+    return KG_OK;
+  }
+  if (st == KG_ERR_NOMEM && s->err.status == KG_OK) {
+    return kg__db_fail(db, st, NULL, 0, 0, "out of memory");
+  }
+  return kg__db_store_fail(db, db->path, "cannot read store");
 }
 
 kg_status kg_db_export(
@@ -80,7 +71,7 @@ kg_status kg_db_export(
                        "name an export format and an output");
   }
   kg__quads q = {0};
-  kg_status st = collect_locked(db, graph, &q);
+  kg_status st = collect(db, graph, &q);
   if (st == KG_OK) {
     kg__out out = {sink, ctx, false};
     st = kg__write_rdf(format, &q, &db->prefixes, &out);
@@ -97,25 +88,93 @@ kg_status kg_db_export(
   return st;
 }
 
-static int term_ptr_cmp(const void *a, const void *b)
+static int quad_cmp(const void *a, const void *b)
 {
-  return kg__term_cmp(*(const kg_term *const *)a, *(const kg_term *const *)b);
-}
-
-/* Distinct terms in column `col` (0 s, 1 p, 2 o) of triples `q`. */
-static uint64_t distinct(const kg__quads *q, int col, const kg_term **tmp)
-{
-  for (size_t i = 0; i < q->n; i++) {
-    tmp[i] = col == 0 ? &q->v[i].s : col == 1 ? &q->v[i].p : &q->v[i].o;
-  }
-  qsort(tmp, q->n, sizeof *tmp, term_ptr_cmp);
-  uint64_t n = 0;
-  for (size_t i = 0; i < q->n; i++) {
-    if (i == 0 || kg__term_cmp(tmp[i - 1], tmp[i]) != 0) {
-      n++;
+  const kg__id *x = a;
+  const kg__id *y = b;
+  for (int i = 0; i < 4; i++) {
+    if (x[i] != y[i]) {
+      return x[i] < y[i] ? -1 : 1;
     }
   }
-  return n;
+  return 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+  kg__id x = *(const kg__id *)a;
+  kg__id y = *(const kg__id *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Distinct values of position `pos` over the quads. */
+static uint64_t distinct(kg__id (*q)[4], size_t n, int pos, kg__id *tmp)
+{
+  for (size_t i = 0; i < n; i++) {
+    tmp[i] = q[i][pos];
+  }
+  qsort(tmp, n, sizeof *tmp, id_cmp);
+  uint64_t d = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || tmp[i] != tmp[i - 1]) {
+      d++;
+    }
+  }
+  return d;
+}
+
+/* Every quad of the store as IDs, sorted (graph, s, p, o), no duplicates. */
+static kg_status collect_ids(kg_db *db, kg__id (**out)[4], size_t *n)
+{
+  kg__store *s = db->store;
+  kg__id all[4] = {0, 0, 0, 0};
+  kg__id(*q)[4] = NULL;
+  size_t cap = 0;
+  *n = 0;
+  kg__cursor *c = NULL;
+  kg_status st = s->ops->match(s, all, NULL, &c);
+  kg__id quad[4];
+  while (st == KG_OK && (st = s->ops->next(c, quad)) == KG_ROW) {
+    st = KG_OK;
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 1024;
+      kg__id(*v)[4] = realloc(q, cap * sizeof *v);
+      if (!v) {
+        st = KG_ERR_NOMEM;
+        break;
+      }
+      q = v;
+    }
+    /* graph first, so that sorting groups the graphs */
+    q[*n][0] = quad[3];
+    q[*n][1] = quad[0];
+    q[*n][2] = quad[1];
+    q[*n][3] = quad[2];
+    (*n)++;
+  }
+  if (c) {
+    s->ops->cursor_free(c);
+  }
+  if (st != KG_DONE) {
+    free(q);
+    *n = 0;
+    if (st == KG_ERR_NOMEM) {
+      return kg__db_fail(db, st, NULL, 0, 0, "out of memory");
+    }
+    return kg__db_store_fail(db, db->path, "cannot read store");
+  }
+  if (*n) {
+    qsort(q, *n, sizeof *q, quad_cmp);
+    size_t k = 1;
+    for (size_t i = 1; i < *n; i++) {
+      if (quad_cmp(q[i], q[k - 1]) != 0) {
+        memcpy(q[k++], q[i], sizeof q[i]);
+      }
+    }
+    *n = k;
+  }
+  *out = q;
+  return KG_OK;
 }
 
 kg_status kg_db_stats(kg_db *db, kg_stats *out)
@@ -125,31 +184,39 @@ kg_status kg_db_stats(kg_db *db, kg_stats *out)
   }
   kg__db_clear_error(db);
   memset(out, 0, sizeof *out);
-  kg__quads q = {0};
-  kg_status st = collect_locked(db, NULL, &q);
+  kg__id(*q)[4] = NULL;
+  size_t n = 0;
+  kg_status st = collect_ids(db, &q, &n);
   if (st != KG_OK) {
-    kg__quads_free(&q);
     return st;
   }
-  kg__quads_sort_unique(&q);
-  out->quads = q.n;
-  for (size_t i = 0; i < q.n; i++) {
-    if (q.v[i].g.kind &&
-        (i == 0 || kg__term_cmp(&q.v[i - 1].g, &q.v[i].g) != 0)) {
+  out->quads = n;
+  for (size_t i = 0; i < n; i++) {
+    if (q[i][0] != KG__DEFAULT_GRAPH && (i == 0 || q[i][0] != q[i - 1][0])) {
       out->graphs++;
     }
   }
-  kg__quads_to_triples(&q);
-  out->triples = q.n;
-  const kg_term **tmp = malloc((q.n ? q.n : 1) * sizeof *tmp);
+  kg__id *tmp = malloc((n ? n : 1) * sizeof *tmp);
   if (!tmp) {
-    kg__quads_free(&q);
+    free(q);
     return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0, "out of memory");
   }
-  out->subjects = distinct(&q, 0, tmp);
-  out->predicates = distinct(&q, 1, tmp);
-  out->objects = distinct(&q, 2, tmp);
+  out->subjects = distinct(q, n, 1, tmp);
+  out->predicates = distinct(q, n, 2, tmp);
+  out->objects = distinct(q, n, 3, tmp);
+  /* distinct triples: drop the graph, sort again */
+  for (size_t i = 0; i < n; i++) {
+    q[i][0] = 0;
+  }
+  if (n) {
+    qsort(q, n, sizeof *q, quad_cmp);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || quad_cmp(q[i], q[i - 1]) != 0) {
+      out->triples++;
+    }
+  }
   free(tmp);
-  kg__quads_free(&q);
+  free(q);
   return KG_OK;
 }

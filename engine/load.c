@@ -63,50 +63,11 @@ static char *file_iri(const char *path)
   return kg__buf_take(&b);
 }
 
-/* Is the quad already in the store (in exactly that graph)? */
-static bool store_has(librdf_model *m, librdf_statement *st, librdf_node *ctx)
-{
-  librdf_stream *s = ctx ? librdf_model_find_statements_in_context(m, st, ctx)
-                         : librdf_model_find_statements(m, st);
-  bool found = false;
-  while (s && !found && !librdf_stream_end(s)) {
-    if (ctx || !librdf_stream_get_context2(s)) {
-      found = true;
-    }
-    librdf_stream_next(s);
-  }
-  if (s) {
-    librdf_free_stream(s);
-  }
-  return found;
-}
-
-static librdf_statement *make_statement(const kg__quad *q)
-{
-  librdf_node *s = kg__node_from_term(&q->s);
-  librdf_node *p = kg__node_from_term(&q->p);
-  librdf_node *o = kg__node_from_term(&q->o);
-  if (!s || !p || !o) {
-    if (s) {
-      librdf_free_node(s);
-    }
-    if (p) {
-      librdf_free_node(p);
-    }
-    if (o) {
-      librdf_free_node(o);
-    }
-    return NULL;
-  }
-  /* takes ownership of the nodes */
-  return librdf_new_statement_from_nodes(kg__rdf_world(), s, p, o);
-}
-
-/* Add quads to the store, all or nothing. Lock held. */
+/* Add quads to the store in one transaction: all or nothing. */
 static kg_status add_quads(kg_db *db, const kg__quads *q, const char *source)
 {
-  bool txn = db->kind == KG__STORE_SQLITE;
-  if (txn) {
+  kg__store *s = db->store;
+  if (db->kind == KG__STORE_SQLITE) {
     for (size_t i = 0; i < q->n; i++) {
       if (memchr(q->v[i].o.value, '\0', q->v[i].o.value_len)) {
         return kg__db_fail(db, KG_ERR_STORE, source, 0, 0,
@@ -114,79 +75,36 @@ static kg_status add_quads(kg_db *db, const kg__quads *q, const char *source)
                            "sqlite store cannot keep");
       }
     }
-    if (librdf_model_transaction_start(db->model) != 0) {
-      return kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0,
-                         "cannot start a transaction (store locked?)");
-    }
   }
-  /* Indices of the quads this call added, to undo them without a
-   * transaction. */
-  size_t *added = txn ? NULL : malloc((q->n ? q->n : 1) * sizeof *added);
-  size_t nadded = 0;
-  if (!txn && !added) {
-    return kg__db_fail(db, KG_ERR_NOMEM, source, 0, 0, "out of memory");
+  if (s->ops->begin(s, true) != KG_OK) {
+    return kg__db_store_fail(db, db->path, NULL);
   }
-  /* Without transactions the store may hold duplicates, so each quad is
-   * looked up first, unless the store is empty and the input (made
-   * duplicate-free by the caller) is all there is. */
-  bool check = !txn && librdf_model_size(db->model) != 0;
   kg_status st = KG_OK;
-  kg__err e = {0};
-  kg__redland_capture(&e);
   for (size_t i = 0; i < q->n && st == KG_OK; i++) {
-    librdf_statement *stmt = make_statement(&q->v[i]);
-    librdf_node *ctx = q->v[i].g.kind ? kg__node_from_term(&q->v[i].g) : NULL;
-    if (!stmt || (q->v[i].g.kind && !ctx)) {
-      st = KG_ERR_NOMEM;
-    } else if (!check || !store_has(db->model, stmt, ctx)) {
-      int rc = ctx ? librdf_model_context_add_statement(db->model, ctx, stmt)
-                   : librdf_model_add_statement(db->model, stmt);
-      if (rc != 0) {
-        st = KG_ERR_STORE;
-      } else if (!txn) {
-        added[nadded++] = i;
-      }
+    const kg__quad *qd = &q->v[i];
+    kg__id ids[4] = {0, 0, 0, KG__DEFAULT_GRAPH};
+    st = s->ops->intern(s, &qd->s, &ids[0]);
+    if (st == KG_OK) {
+      st = s->ops->intern(s, &qd->p, &ids[1]);
     }
-    if (ctx) {
-      librdf_free_node(ctx);
+    if (st == KG_OK) {
+      st = s->ops->intern(s, &qd->o, &ids[2]);
     }
-    if (stmt) {
-      librdf_free_statement(stmt);
+    if (st == KG_OK && qd->g.kind) {
+      st = s->ops->intern(s, &qd->g, &ids[3]);
+    }
+    if (st == KG_OK) {
+      st = s->ops->add(s, ids, NULL);
     }
   }
-  kg__redland_capture(NULL);
-  if (txn) {
-    if (st == KG_OK && librdf_model_transaction_commit(db->model) != 0) {
-      st = KG_ERR_STORE;
-    } else if (st != KG_OK) {
-      librdf_model_transaction_rollback(db->model);
-    }
-  } else if (st != KG_OK) {
-    for (size_t k = 0; k < nadded; k++) {
-      const kg__quad *qd = &q->v[added[k]];
-      librdf_statement *stmt = make_statement(qd);
-      librdf_node *ctx = qd->g.kind ? kg__node_from_term(&qd->g) : NULL;
-      if (stmt) {
-        if (ctx) {
-          librdf_model_context_remove_statement(db->model, ctx, stmt);
-        } else {
-          librdf_model_remove_statement(db->model, stmt);
-        }
-        librdf_free_statement(stmt);
-      }
-      if (ctx) {
-        librdf_free_node(ctx);
-      }
-    }
+  if (st == KG_OK) {
+    st = s->ops->commit(s);
+  } else {
+    s->ops->rollback(s);
   }
-  free(added);
   if (st != KG_OK) {
-    kg_status r = kg__db_fail(db, st, source, 0, 0, "cannot store: %s",
-                              e.msg ? e.msg : kg_strstatus(st));
-    kg__err_clear(&e);
-    return r;
+    return kg__db_store_fail(db, source, "cannot store");
   }
-  kg__err_clear(&e);
   return KG_OK;
 }
 
@@ -232,13 +150,7 @@ static kg_status load_buffer(kg_db *db,
     return kg__db_take_error(db, &e, source);
   }
   kg__quads_sort_unique(&q);
-  st = kg__redland_acquire();
-  if (st == KG_OK) {
-    st = add_quads(db, &q, source);
-    kg__redland_release();
-  } else {
-    kg__db_fail(db, st, source, 0, 0, "cannot initialise Redland");
-  }
+  st = add_quads(db, &q, source);
   if (st == KG_OK) {
     for (size_t i = 0; i < pfx.n && st == KG_OK; i++) {
       const char *old = kg__prefixes_get(&db->prefixes, pfx.v[i].prefix);

@@ -1,0 +1,708 @@
+/* store.h over a librdf storage. Terms get IDs from a dictionary this
+ * adapter keeps while open; every call takes the Redland lock. Used for
+ * the persistent "sqlite" storage, whose prefixes live in a table of
+ * kgraph's own in the same SQLite file. */
+#include "librdf_store.h"
+
+#include "dict.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lr_store {
+  kg__store base;
+  char *path;
+  librdf_storage *storage;
+  librdf_model *model;
+  sqlite3 *meta;
+  bool readonly;
+  kg__dict *dict;
+  bool in_txn;
+  bool write;
+} lr_store;
+
+struct kg__cursor {
+  lr_store *s;
+  librdf_stream *stream;
+  librdf_statement *pattern;
+  librdf_node *context;
+  kg__id graph; /* the pattern's graph position */
+};
+
+/* ---- terms and nodes ---- */
+
+librdf_node *kg__node_from_term(const kg_term *t)
+{
+  librdf_world *w = kg__rdf_world();
+  switch (t->kind) {
+  case KG_TERM_IRI:
+    return librdf_new_node_from_uri_string(w, (const unsigned char *)t->value);
+  case KG_TERM_BLANK:
+    return librdf_new_node_from_blank_identifier(
+        w, (const unsigned char *)t->value);
+  case KG_TERM_LITERAL: {
+    librdf_uri *dt = NULL;
+    if (t->datatype && !t->lang) {
+      dt = librdf_new_uri(w, (const unsigned char *)t->datatype);
+      if (!dt) {
+        return NULL;
+      }
+    }
+    librdf_node *n = librdf_new_node_from_typed_counted_literal(
+        w, (const unsigned char *)t->value, t->value_len, t->lang,
+        t->lang ? strlen(t->lang) : 0, dt);
+    if (dt) {
+      librdf_free_uri(dt);
+    }
+    return n;
+  }
+  }
+  return NULL;
+}
+
+void kg__term_view(librdf_node *n, kg_term *t)
+{
+  memset(t, 0, sizeof *t);
+  if (!n) {
+    return;
+  }
+  size_t len = 0;
+  switch (librdf_node_get_type(n)) {
+  case LIBRDF_NODE_TYPE_RESOURCE:
+    t->kind = KG_TERM_IRI;
+    t->value = (const char *)librdf_uri_as_counted_string(
+        librdf_node_get_uri(n), &len);
+    t->value_len = len;
+    break;
+  case LIBRDF_NODE_TYPE_BLANK:
+    t->kind = KG_TERM_BLANK;
+    t->value = (const char *)librdf_node_get_counted_blank_identifier(n, &len);
+    t->value_len = len;
+    break;
+  case LIBRDF_NODE_TYPE_LITERAL: {
+    t->kind = KG_TERM_LITERAL;
+    t->value =
+        (const char *)librdf_node_get_literal_value_as_counted_string(n, &len);
+    t->value_len = len;
+    const char *lang = librdf_node_get_literal_value_language(n);
+    t->lang = lang && lang[0] ? lang : NULL;
+    librdf_uri *dt = librdf_node_get_literal_value_datatype_uri(n);
+    const char *dts = dt ? (const char *)librdf_uri_as_string(dt) : NULL;
+    if (dts && !t->lang && strcmp(dts, kg__xsd_string) != 0 &&
+        strcmp(dts, kg__rdf_lang_string) != 0) {
+      t->datatype = dts;
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  if (!t->value) {
+    t->value = "";
+    t->value_len = 0;
+  }
+}
+
+/* ---- errors ---- */
+
+static kg_status fail(lr_store *s, kg_status st, const char *msg)
+{
+  kg__err_clear(&s->base.err);
+  kg__err_set(&s->base.err, st, 0, 0, "%s", msg);
+  return st;
+}
+
+/* Run with the lock held and Redland's errors captured into `e`. */
+static kg_status lock(kg__err *e)
+{
+  kg_status st = kg__redland_acquire();
+  if (st == KG_OK) {
+    kg__redland_capture(e);
+  }
+  return st;
+}
+
+static void unlock(void)
+{
+  kg__redland_capture(NULL);
+  kg__redland_release();
+}
+
+/* Fail with "what: Redland's message" (just the message when `what` is
+ * NULL). */
+static kg_status
+fail_redland(lr_store *s, kg_status st, const char *what, kg__err *e)
+{
+  const char *msg = e->msg ? e->msg : kg_strstatus(st);
+  kg__err_clear(&s->base.err);
+  if (what) {
+    kg__err_set(&s->base.err, st, 0, 0, "%s: %s", what, msg);
+  } else {
+    kg__err_set(&s->base.err, st, 0, 0, "%s", msg);
+  }
+  kg__err_clear(e);
+  return st;
+}
+
+/* ---- dictionary ---- */
+
+static bool term_ok(const kg_term *t)
+{
+  return t &&
+         (t->kind == KG_TERM_IRI || t->kind == KG_TERM_BLANK ||
+          t->kind == KG_TERM_LITERAL) &&
+         (t->value || t->value_len == 0);
+}
+
+static kg_status id_of(lr_store *s, const kg_term *t, kg__id *out)
+{
+  uint64_t h = kg__term_hash(t);
+  kg__id id = kg__dict_find(s->dict, t, h);
+  if (id == KG__NO_ID) {
+    kg_status st = kg__dict_add(s->dict, t, h, &id);
+    if (st != KG_OK) {
+      return fail(s, st, kg_strstatus(st));
+    }
+  }
+  *out = id;
+  return KG_OK;
+}
+
+/* Any term may be in the librdf storage without this adapter having seen
+ * it yet, so a lookup gives every term an ID. */
+static kg_status lr_lookup(kg__store *base, const kg_term *t, kg__id *out)
+{
+  *out = KG__NO_ID;
+  if (!term_ok(t)) {
+    return KG_OK;
+  }
+  return id_of((lr_store *)base, t, out);
+}
+
+static kg_status lr_intern(kg__store *base, const kg_term *t, kg__id *out)
+{
+  lr_store *s = (lr_store *)base;
+  *out = KG__NO_ID;
+  if (!s->in_txn || !s->write) {
+    return fail(s, KG_ERR_ARG, "no write transaction is open");
+  }
+  if (!term_ok(t)) {
+    return fail(s, KG_ERR_ARG, "not an RDF term");
+  }
+  if (t->kind == KG_TERM_LITERAL && memchr(t->value, '\0', t->value_len)) {
+    return fail(
+        s, KG_ERR_STORE,
+        "a literal holds a NUL character, which the sqlite store cannot keep");
+  }
+  return id_of(s, t, out);
+}
+
+static kg_status lr_term(kg__store *base, kg__id id, kg_term *out)
+{
+  lr_store *s = (lr_store *)base;
+  if (!kg__dict_term(s->dict, id, out)) {
+    memset(out, 0, sizeof *out);
+    return fail(s, KG_ERR_ARG, "unknown term ID");
+  }
+  return KG_OK;
+}
+
+/* Node of an ID (lock held); NULL for 0 or on failure. */
+static librdf_node *node_of(lr_store *s, kg__id id)
+{
+  kg_term t;
+  if (!id || !kg__dict_term(s->dict, id, &t)) {
+    return NULL;
+  }
+  return kg__node_from_term(&t);
+}
+
+/* ID of a node met in the storage (lock held). */
+static kg_status id_of_node(lr_store *s, librdf_node *n, kg__id *out)
+{
+  kg_term t;
+  kg__term_view(n, &t);
+  if (!t.kind) {
+    *out = KG__NO_ID;
+    return KG_OK;
+  }
+  return id_of(s, &t, out);
+}
+
+/* ---- reading ---- */
+
+/* A statement with the nodes of the pattern (NULL parts free). */
+static librdf_statement *make_pattern(lr_store *s, const kg__id q[3])
+{
+  librdf_node *n[3] = {NULL, NULL, NULL};
+  for (int i = 0; i < 3; i++) {
+    if (q[i]) {
+      n[i] = node_of(s, q[i]);
+      if (!n[i]) {
+        for (int j = 0; j < i; j++) {
+          if (n[j]) {
+            librdf_free_node(n[j]);
+          }
+        }
+        return NULL;
+      }
+    }
+  }
+  return librdf_new_statement_from_nodes(kg__rdf_world(), n[0], n[1], n[2]);
+}
+
+static void cursor_free_locked(kg__cursor *c)
+{
+  if (c->stream) {
+    librdf_free_stream(c->stream);
+  }
+  if (c->pattern) {
+    librdf_free_statement(c->pattern);
+  }
+  if (c->context) {
+    librdf_free_node(c->context);
+  }
+  free(c);
+}
+
+static kg_status lr_match(kg__store *base,
+                          const kg__id pattern[4],
+                          const int *order,
+                          kg__cursor **out)
+{
+  lr_store *s = (lr_store *)base;
+  *out = NULL;
+  if (order && order[0] >= 0) {
+    return fail(s, KG_ERR_ARG, "the store cannot deliver that order");
+  }
+  kg__cursor *c = calloc(1, sizeof *c);
+  if (!c) {
+    return fail(s, KG_ERR_NOMEM, "out of memory");
+  }
+  c->s = s;
+  c->graph = pattern[3];
+  kg__err e = {0};
+  kg_status st = lock(&e);
+  if (st != KG_OK) {
+    free(c);
+    return fail(s, st, "cannot initialise Redland");
+  }
+  c->pattern = make_pattern(s, pattern);
+  bool named = pattern[3] >= KG__FIRST_ID;
+  if (named) {
+    c->context = node_of(s, pattern[3]);
+  }
+  if (c->pattern && (!named || c->context)) {
+    c->stream = named ? librdf_model_find_statements_in_context(
+                            s->model, c->pattern, c->context)
+                      : librdf_model_find_statements(s->model, c->pattern);
+  }
+  if (!c->stream) {
+    cursor_free_locked(c);
+    unlock();
+    return fail_redland(s, KG_ERR_STORE, "cannot read the store", &e);
+  }
+  unlock();
+  kg__err_clear(&e);
+  *out = c;
+  return KG_OK;
+}
+
+static kg_status lr_next(kg__cursor *c, kg__id quad[4])
+{
+  lr_store *s = c->s;
+  kg__err e = {0};
+  kg_status st = lock(&e);
+  if (st != KG_OK) {
+    return st;
+  }
+  st = KG_DONE;
+  while (!librdf_stream_end(c->stream)) {
+    librdf_statement *stmt = librdf_stream_get_object(c->stream);
+    librdf_node *ctx = librdf_stream_get_context2(c->stream);
+    bool keep = stmt && (c->graph == 0 || c->graph >= KG__FIRST_ID ||
+                         (c->graph == KG__DEFAULT_GRAPH) == !ctx);
+    if (keep) {
+      st = id_of_node(s, librdf_statement_get_subject(stmt), &quad[0]);
+      if (st == KG_OK) {
+        st = id_of_node(s, librdf_statement_get_predicate(stmt), &quad[1]);
+      }
+      if (st == KG_OK) {
+        st = id_of_node(s, librdf_statement_get_object(stmt), &quad[2]);
+      }
+      if (st == KG_OK) {
+        if (c->graph >= KG__FIRST_ID) {
+          quad[3] = c->graph;
+        } else if (ctx) {
+          st = id_of_node(s, ctx, &quad[3]);
+        } else {
+          quad[3] = KG__DEFAULT_GRAPH;
+        }
+      }
+      librdf_stream_next(c->stream);
+      st = st == KG_OK ? KG_ROW : st;
+      break;
+    }
+    librdf_stream_next(c->stream);
+  }
+  unlock();
+  if (st == KG_DONE && e.status != KG_OK) {
+    st = fail_redland(s, KG_ERR_STORE, "cannot read the store", &e);
+  }
+  kg__err_clear(&e);
+  return st;
+}
+
+static void lr_cursor_free(kg__cursor *c)
+{
+  if (!c) {
+    return;
+  }
+  if (kg__redland_acquire() == KG_OK) {
+    cursor_free_locked(c);
+    kg__redland_release();
+  }
+}
+
+static kg_status
+lr_count(kg__store *base, const kg__id pattern[4], uint64_t *out, bool *exact)
+{
+  *out = 0;
+  if (exact) {
+    *exact = true;
+  }
+  kg__cursor *c = NULL;
+  kg_status st = lr_match(base, pattern, NULL, &c);
+  kg__id q[4];
+  while (st == KG_OK && (st = lr_next(c, q)) == KG_ROW) {
+    (*out)++;
+    st = KG_OK;
+  }
+  lr_cursor_free(c);
+  return st == KG_DONE ? KG_OK : st;
+}
+
+/* ---- writing ---- */
+
+/* Is the quad there (lock held)? */
+static bool has_quad(lr_store *s,
+                     librdf_statement *stmt,
+                     librdf_node *ctx,
+                     bool default_graph)
+{
+  librdf_stream *st =
+      ctx ? librdf_model_find_statements_in_context(s->model, stmt, ctx)
+          : librdf_model_find_statements(s->model, stmt);
+  bool found = false;
+  while (st && !found && !librdf_stream_end(st)) {
+    found = ctx || !default_graph || !librdf_stream_get_context2(st);
+    librdf_stream_next(st);
+  }
+  if (st) {
+    librdf_free_stream(st);
+  }
+  return found;
+}
+
+static kg_status
+change(lr_store *s, const kg__id quad[4], bool add, bool *changed)
+{
+  if (changed) {
+    *changed = false;
+  }
+  if (!s->in_txn || !s->write) {
+    return fail(s, KG_ERR_ARG, "no write transaction is open");
+  }
+  if (quad[3] == KG__NAMED_GRAPHS || quad[3] == KG__NO_ID) {
+    return fail(s, KG_ERR_ARG, "not a graph");
+  }
+  kg__err e = {0};
+  kg_status st = lock(&e);
+  if (st != KG_OK) {
+    return fail(s, st, "cannot initialise Redland");
+  }
+  librdf_statement *stmt = make_pattern(s, quad);
+  librdf_node *ctx = quad[3] >= KG__FIRST_ID ? node_of(s, quad[3]) : NULL;
+  bool complete = stmt && librdf_statement_is_complete(stmt);
+  if (!complete || (quad[3] >= KG__FIRST_ID && !ctx)) {
+    st = KG_ERR_ARG;
+  } else {
+    bool there = has_quad(s, stmt, ctx, true);
+    if (there != add) {
+      int rc;
+      if (ctx) {
+        rc = add ? librdf_model_context_add_statement(s->model, ctx, stmt)
+                 : librdf_model_context_remove_statement(s->model, ctx, stmt);
+      } else {
+        rc = add ? librdf_model_add_statement(s->model, stmt)
+                 : librdf_model_remove_statement(s->model, stmt);
+      }
+      if (rc) {
+        st = KG_ERR_STORE;
+      } else if (changed) {
+        *changed = true;
+      }
+    }
+  }
+  if (stmt) {
+    librdf_free_statement(stmt);
+  }
+  if (ctx) {
+    librdf_free_node(ctx);
+  }
+  unlock();
+  if (st == KG_ERR_ARG) {
+    kg__err_clear(&e);
+    return fail(s, st, "a quad holds an unknown term ID");
+  }
+  if (st != KG_OK) {
+    return fail_redland(s, st, NULL, &e);
+  }
+  kg__err_clear(&e);
+  return KG_OK;
+}
+
+static kg_status lr_add(kg__store *base, const kg__id quad[4], bool *changed)
+{
+  return change((lr_store *)base, quad, true, changed);
+}
+
+static kg_status lr_remove(kg__store *base, const kg__id quad[4], bool *changed)
+{
+  return change((lr_store *)base, quad, false, changed);
+}
+
+/* ---- transactions ---- */
+
+static kg_status lr_begin(kg__store *base, bool write)
+{
+  lr_store *s = (lr_store *)base;
+  if (s->in_txn) {
+    return fail(s, KG_ERR_ARG, "a transaction is already open");
+  }
+  if (write && s->readonly) {
+    return fail(s, KG_ERR_DENIED, "the store is open read-only");
+  }
+  if (write) {
+    kg__err e = {0};
+    kg_status st = lock(&e);
+    if (st != KG_OK) {
+      return fail(s, st, "cannot initialise Redland");
+    }
+    int rc = librdf_model_transaction_start(s->model);
+    unlock();
+    kg__err_clear(&e);
+    if (rc != 0) {
+      return fail(s, KG_ERR_STORE,
+                  "cannot start a transaction (store locked?)");
+    }
+  }
+  s->in_txn = true;
+  s->write = write;
+  return KG_OK;
+}
+
+static kg_status lr_commit(kg__store *base)
+{
+  lr_store *s = (lr_store *)base;
+  if (!s->in_txn) {
+    return fail(s, KG_ERR_ARG, "no transaction is open");
+  }
+  s->in_txn = false;
+  if (!s->write) {
+    return KG_OK;
+  }
+  kg__err e = {0};
+  kg_status st = lock(&e);
+  if (st != KG_OK) {
+    return fail(s, st, "cannot initialise Redland");
+  }
+  int rc = librdf_model_transaction_commit(s->model);
+  if (rc != 0) {
+    librdf_model_transaction_rollback(s->model);
+  }
+  unlock();
+  if (rc != 0) {
+    return fail_redland(s, KG_ERR_STORE, "cannot commit", &e);
+  }
+  kg__err_clear(&e);
+  return KG_OK;
+}
+
+static void lr_rollback(kg__store *base)
+{
+  lr_store *s = (lr_store *)base;
+  if (!s->in_txn) {
+    return;
+  }
+  s->in_txn = false;
+  if (s->write && kg__redland_acquire() == KG_OK) {
+    librdf_model_transaction_rollback(s->model);
+    kg__redland_release();
+  }
+}
+
+/* ---- prefixes: a table of kgraph's in the SQLite file ---- */
+
+static kg_status meta_fail(lr_store *s)
+{
+  return fail(s, KG_ERR_STORE, sqlite3_errmsg(s->meta));
+}
+
+static kg_status meta_open(lr_store *s)
+{
+  int mode = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (sqlite3_open_v2(s->path, &s->meta, mode, NULL) != SQLITE_OK) {
+    return meta_fail(s);
+  }
+  sqlite3_busy_timeout(s->meta, 5000);
+  if (!s->readonly) {
+    char *msg = NULL;
+    if (sqlite3_exec(s->meta,
+                     "CREATE TABLE IF NOT EXISTS kgraph_prefixes"
+                     " (prefix TEXT PRIMARY KEY, iri TEXT)",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+      kg_status st = fail(s, KG_ERR_STORE, msg ? msg : "sqlite error");
+      sqlite3_free(msg);
+      return st;
+    }
+  }
+  return KG_OK;
+}
+
+static kg_status lr_load_prefixes(kg__store *base, kg__prefixes *out)
+{
+  lr_store *s = (lr_store *)base;
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(s->meta, "SELECT prefix, iri FROM kgraph_prefixes", -1,
+                         &stmt, NULL) != SQLITE_OK) {
+    /* A read-only store written before prefixes were kept: none. */
+    return KG_OK;
+  }
+  kg_status st = KG_OK;
+  while (st == KG_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+    const char *p = (const char *)sqlite3_column_text(stmt, 0);
+    const char *i = (const char *)sqlite3_column_text(stmt, 1);
+    if (p && i) {
+      st = kg__prefixes_set(out, p, i);
+    }
+  }
+  sqlite3_finalize(stmt);
+  return st;
+}
+
+static kg_status
+lr_save_prefix(kg__store *base, const char *prefix, const char *iri)
+{
+  lr_store *s = (lr_store *)base;
+  if (s->readonly) {
+    return fail(s, KG_ERR_DENIED, "the store is open read-only");
+  }
+  sqlite3_stmt *stmt = NULL;
+  if (sqlite3_prepare_v2(s->meta,
+                         "INSERT OR REPLACE INTO kgraph_prefixes VALUES (?, ?)",
+                         -1, &stmt, NULL) != SQLITE_OK) {
+    return meta_fail(s);
+  }
+  sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, iri, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) {
+    return meta_fail(s);
+  }
+  return KG_OK;
+}
+
+/* ---- open / close ---- */
+
+static void lr_close(kg__store *base)
+{
+  lr_store *s = (lr_store *)base;
+  if (!s) {
+    return;
+  }
+  lr_rollback(base);
+  if ((s->model || s->storage) && kg__redland_acquire() == KG_OK) {
+    if (s->model) {
+      librdf_free_model(s->model);
+    }
+    if (s->storage) {
+      librdf_free_storage(s->storage);
+    }
+    kg__redland_release();
+  }
+  if (s->meta) {
+    sqlite3_close(s->meta);
+  }
+  kg__dict_free(s->dict);
+  kg__err_clear(&s->base.err);
+  free(s->path);
+  free(s);
+}
+
+static const kg__store_ops lr_ops = {
+    "librdf-sqlite", lr_lookup,        lr_intern,      lr_term,
+    lr_match,        lr_next,          lr_cursor_free, lr_count,
+    lr_add,          lr_remove,        lr_begin,       lr_commit,
+    lr_rollback,     lr_load_prefixes, lr_save_prefix, lr_close,
+};
+
+librdf_model *kg__librdf_store_model(kg__store *s)
+{
+  return s && s->ops == &lr_ops ? ((lr_store *)s)->model : NULL;
+}
+
+kg_status kg__sqlite_store_open(
+    const char *path, bool create, bool readonly, kg__err *err, kg__store **out)
+{
+  *out = NULL;
+  lr_store *s = calloc(1, sizeof *s);
+  if (!s) {
+    return KG_ERR_NOMEM;
+  }
+  s->base.ops = &lr_ops;
+  s->readonly = readonly;
+  s->path = kg__strdup(path);
+  if (!s->path || kg__dict_new(false, &s->dict) != KG_OK) {
+    lr_close(&s->base);
+    return KG_ERR_NOMEM;
+  }
+  kg__err e = {0};
+  kg_status st = lock(&e);
+  if (st != KG_OK) {
+    lr_close(&s->base);
+    kg__err_set(err, st, 0, 0, "cannot initialise Redland");
+    return st;
+  }
+  librdf_world *w = kg__rdf_world();
+  s->storage = librdf_new_storage(w, "sqlite", path,
+                                  create ? "new='yes',synchronous='full'"
+                                         : "synchronous='full'");
+  if (!s->storage) {
+    unlock();
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot open store: %s",
+                e.msg ? e.msg : "sqlite storage refused it");
+    kg__err_clear(&e);
+    lr_close(&s->base);
+    return KG_ERR_STORE;
+  }
+  s->model = librdf_new_model(w, s->storage, NULL);
+  unlock();
+  kg__err_clear(&e);
+  if (!s->model) {
+    kg__err_set(err, KG_ERR_STORE, 0, 0,
+                "cannot create a model over the store");
+    lr_close(&s->base);
+    return KG_ERR_STORE;
+  }
+  st = meta_open(s);
+  if (st != KG_OK) {
+    kg__err_set(err, st, 0, 0, "%s", s->base.err.msg);
+    lr_close(&s->base);
+    return st;
+  }
+  *out = &s->base;
+  return KG_OK;
+}

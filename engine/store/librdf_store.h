@@ -1,0 +1,39 @@
+/* kgraph and librdf, both ways:
+ * - librdf_store.c: store.h over a librdf storage (sqlite, ...), with IDs
+ *   from a dictionary of its own kept for as long as it is open;
+ * - librdf_module.c: a librdf storage module named "kgraph" serving the
+ *   quads of any kg__store, so that librdf's model API and Rasqal read a
+ *   native store. */
+#ifndef KG_STORE_LIBRDF_STORE_H
+#define KG_STORE_LIBRDF_STORE_H
+
+#include "../redland.h"
+#include "store.h"
+
+/* Open the librdf "sqlite" storage in file `path`, a new one when
+ * `create` (which must not exist yet, or be empty). Prefixes are kept in
+ * a table of kgraph's in the same file. The Redland lock must NOT be held:
+ * every operation of this store takes it itself. On failure the message
+ * is in `err`. */
+kg_status kg__sqlite_store_open(const char *path,
+                                bool create,
+                                bool readonly,
+                                kg__err *err,
+                                kg__store **out);
+
+/* The librdf model under an adapter store (valid while it is open; use it
+ * with the Redland lock held). NULL for any other store. */
+librdf_model *kg__librdf_store_model(kg__store *s);
+
+/* A librdf storage of the "kgraph" module over `store`, and a model on
+ * it. The store must outlive both (free the model, then the storage).
+ * Redland lock held. */
+kg_status kg__librdf_module_model(kg__store *store,
+                                  librdf_storage **storage,
+                                  librdf_model **model);
+
+/* librdf node of a term, and term view of a node (db.c). */
+librdf_node *kg__node_from_term(const kg_term *t);
+void kg__term_view(librdf_node *n, kg_term *t);
+
+#endif
