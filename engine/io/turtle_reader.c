@@ -6,10 +6,11 @@
  *
  * serd reports its own syntax errors with a line and a byte column. Some
  * errors are only found in the callbacks here (an undefined prefix, a
- * relative IRI without a base IRI), where serd's position is not visible;
- * for those the text is read a second time one byte per call, which shows
- * exactly how far serd had got when the callback failed. That second pass
- * only happens on such an error, so the normal path stays fast. */
+ * relative IRI without a base IRI, an escape that gives a surrogate), where
+ * serd's position is not visible; for those the text is read a second time
+ * one byte per call, which shows exactly how far serd had got when the
+ * callback failed. That second pass only happens on such an error, so the
+ * normal path stays fast. */
 #include "io.h"
 #include "reader_util.h"
 
@@ -53,7 +54,7 @@ typedef struct reader {
   bool from_callback; /* found by a callback, position still unknown */
   char *msg;
   unsigned line;        /* serd errors: serd's line (1-based) */
-  unsigned byte_col;    /* serd errors: serd's byte column (0-based) */
+  unsigned byte_col;    /* serd errors: serd's column (see char_column) */
   size_t offset;        /* locating: byte offset of serd's position */
   char *needle;         /* text of the faulty token, to find it exactly */
   bool needle_is_curie; /* the needle is a prefix name and its ':' */
@@ -202,8 +203,6 @@ static const char *msg_iri(const char *s, char *tmp, size_t cap)
   return tmp;
 }
 
-/* Expand an IRI or CURIE node into `slot`. Returns SERD_SUCCESS, or an
- * error already recorded. */
 /* RFC 3986 5.2.4: remove "." and ".." segments from the path of the
  * absolute IRI in `b` (serd 0.30 resolves only leading "../"). */
 static void remove_dot_segments(kg__buf *b)
