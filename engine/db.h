@@ -24,6 +24,7 @@ struct kg_db {
   librdf_model *model;
   kg__prefixes prefixes;
   kg_limits limits;
+  kg_inference inference; /* regime kept up to date on every load */
   size_t live_queries; /* prepared and not yet finalized */
   kg__err err;         /* last error */
   char *err_source;    /* source named in the last error's location */
@@ -53,5 +54,10 @@ kg_status kg__db_store_prefix(kg_db *db, const char *prefix, const char *iri);
 /* Fail with the store's last error as "what: message" (the message alone
  * when `what` is NULL), located at `source`. */
 kg_status kg__db_store_fail(kg_db *db, const char *source, const char *what);
+
+/* Recompute the inferred graph when the regime asks for it. Call inside
+ * an open write transaction, after the changes; on failure the caller
+ * rolls back (details in the store's error). */
+kg_status kg__inference_refresh(kg_db *db);
 
 #endif

@@ -98,6 +98,9 @@ static kg_status add_quads(kg_db *db, const kg__quads *q, const char *source)
     }
   }
   if (st == KG_OK) {
+    st = kg__inference_refresh(db);
+  }
+  if (st == KG_OK) {
     st = s->ops->commit(s);
   } else {
     s->ops->rollback(s);

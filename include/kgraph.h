@@ -287,6 +287,38 @@ KG_API kg_status kg_db_prefix(const kg_db *db,
                               const char **iri);
 
 /* ------------------------------------------------------------------------ */
+/** @name Inference */
+
+/** The named graph that holds materialised entailments. */
+#define KG_INFERRED_GRAPH "https://w3id.org/kgraph/graph/inferred"
+
+/** Inference regimes. */
+typedef enum kg_inference {
+  KG_INFERENCE_NONE = 0, /**< no inference (the default) */
+  KG_INFERENCE_RDFS      /**< RDFS: subClassOf and subPropertyOf closure,
+                              domain, range, type propagation */
+} kg_inference;
+
+/**
+ * Choose the inference regime of `db`.
+ *
+ * KG_INFERENCE_RDFS materialises, in one transaction, the RDFS entailments
+ * of every graph of the store except KG_INFERRED_GRAPH into
+ * KG_INFERRED_GRAPH (replacing what it held), and does so again inside
+ * every later load through this handle, so the graph never goes stale.
+ * The rules are rdfs2, rdfs3, rdfs5, rdfs7, rdfs9 and rdfs11 of RDF 1.1
+ * Semantics; the ontology is whatever the store holds (nothing is fetched).
+ * Only triples not already in the store are added.
+ *
+ * KG_INFERENCE_NONE stops the maintenance; the graph, if any, stays until
+ * it is dropped. Queries see KG_INFERRED_GRAPH like any other graph.
+ *
+ * @return KG_OK; KG_ERR_ARG (unknown regime); KG_ERR_DENIED (read-only
+ *         database and RDFS); KG_ERR_STORE; KG_ERR_NOMEM.
+ */
+KG_API kg_status kg_db_set_inference(kg_db *db, kg_inference regime);
+
+/* ------------------------------------------------------------------------ */
 /** @name Export and statistics */
 
 /**

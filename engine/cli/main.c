@@ -72,6 +72,10 @@ static const char usage_query[] =
     "  --timeout SECONDS      stop with exit status 4 after SECONDS\n"
     "  --max-rows N           stop with exit status 4 past N results\n"
     "  --parse-only           check the query's syntax; print nothing\n"
+    "  --inference rdfs|none  materialise RDFS entailments into the graph\n"
+    "                         " KG_INFERRED_GRAPH "\n"
+    "                         first (default: rdfs for the article graph,\n"
+    "                         none otherwise)\n"
     "\n"
     "Refused: SERVICE, FROM and FROM NAMED (kgraph reads only what you\n"
     "name on the command line; use --data and --named).\n";
@@ -88,7 +92,9 @@ static const char usage_load[] =
     "  --format FORMAT   turtle, ntriples, nquads, trig or rdfxml\n"
     "                    (default: from each file's extension)\n"
     "  --graph IRI       put triples into this named graph\n"
-    "  --base IRI        base IRI (default: each file's own file IRI)\n";
+    "  --base IRI        base IRI (default: each file's own file IRI)\n"
+    "  --inference rdfs  then materialise the store's RDFS entailments\n"
+    "                    into the graph " KG_INFERRED_GRAPH "\n";
 
 static const char usage_export[] =
     "Usage: kgraph export [OPTIONS]\n"
@@ -105,7 +111,9 @@ static const char usage_export[] =
     "dot\n"
     "  --graph IRI       export only this named graph\n"
     "  --default-graph   export only the default graph\n"
-    "  -o, --output FILE write to FILE instead of standard output\n";
+    "  -o, --output FILE write to FILE instead of standard output\n"
+    "  --inference rdfs|none  as for query (default: rdfs for the article\n"
+    "                    graph, none otherwise)\n";
 
 static const char usage_stats[] =
     "Usage: kgraph stats [OPTIONS]\n"
@@ -116,7 +124,9 @@ static const char usage_stats[] =
     "Options:\n"
     "  --store SPEC      count this store (default: the article graph)\n"
     "  --data FILE       load FILE into an in-memory store first\n"
-    "  --named [IRI=]FILE load FILE as a named graph first\n";
+    "  --named [IRI=]FILE load FILE as a named graph first\n"
+    "  --inference rdfs|none  as for query (default: rdfs for the article\n"
+    "                    graph, none otherwise)\n";
 
 static const char usage_prefix[] =
     "Usage: kgraph prefix [--store SPEC] [NAME IRI]\n"
@@ -140,6 +150,7 @@ typedef struct options {
   const char *output;
   const char *timeout;
   const char *max_rows;
+  const char *inference;
   bool default_graph;
   bool parse_only;
   const char **args;
@@ -230,6 +241,7 @@ static const char **value_slot(options *o, const char *name)
       {"--output", offsetof(options, output)},
       {"--timeout", offsetof(options, timeout)},
       {"--max-rows", offsetof(options, max_rows)},
+      {"--inference", offsetof(options, inference)},
   };
   for (size_t i = 0; i < sizeof slots / sizeof *slots; i++) {
     if (strcmp(name, slots[i].name) == 0) {
@@ -247,11 +259,11 @@ static bool allowed(const char *command, const char *opt)
     const char *options;
   } table[] = {
       {"query", " --store -q --query-file --data --named --results --format "
-                "--base --timeout --max-rows --parse-only "},
-      {"load", " --store --format --graph --base "},
+                "--base --timeout --max-rows --parse-only --inference "},
+      {"load", " --store --format --graph --base --inference "},
       {"export", " --store --data --named --format --graph --default-graph "
-                 "-o --output "},
-      {"stats", " --store --data --named "},
+                 "-o --output --inference "},
+      {"stats", " --store --data --named --inference "},
       {"prefix", " --store "},
   };
   char key[64];
@@ -445,11 +457,36 @@ static char *file_iri(const char *path)
   return iri;
 }
 
-/* Open the database the options name, loading --data and --named. */
+/* The --inference option: rdfs or none; `dflt` when it is not given. */
+static bool
+inference_option(const options *o, kg_inference dflt, kg_inference *out)
+{
+  *out = dflt;
+  if (!o->inference) {
+    return true;
+  }
+  if (strcmp(o->inference, "rdfs") == 0) {
+    *out = KG_INFERENCE_RDFS;
+  } else if (strcmp(o->inference, "none") == 0) {
+    *out = KG_INFERENCE_NONE;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/* Open the database the options name, loading --data and --named; the
+ * article graph (no --store, no --data) gets RDFS inference by default. */
 static int open_db(const options *o, kg_db **db)
 {
   const char *spec = o->store ? o->store : ":memory:";
   bool article = !o->store && !o->ndata && !o->nnamed;
+  kg_inference regime = KG_INFERENCE_NONE;
+  if (!inference_option(o, article ? KG_INFERENCE_RDFS : KG_INFERENCE_NONE,
+                        &regime)) {
+    return usage_error("unknown inference regime '%s' (use rdfs or none)",
+                       o->inference);
+  }
   if (o->store && (o->ndata || o->nnamed)) {
     return usage_error("%s", "--data and --named load into a temporary "
                              "in-memory store; to add files to --store, use "
@@ -464,6 +501,10 @@ static int open_db(const options *o, kg_db **db)
   }
   if (article) {
     st = load_article(*db);
+    if (st == KG_OK && regime != KG_INFERENCE_NONE &&
+        (st = kg_db_set_inference(*db, regime)) != KG_OK) {
+      return report(*db, st, NULL);
+    }
     return exit_code(st);
   }
   for (size_t i = 0; i < o->ndata; i++) {
@@ -486,6 +527,10 @@ static int open_db(const options *o, kg_db **db)
     if (st != KG_OK) {
       return report(*db, st, NULL);
     }
+  }
+  if (regime != KG_INFERENCE_NONE &&
+      (st = kg_db_set_inference(*db, regime)) != KG_OK) {
+    return report(*db, st, NULL);
   }
   return EXIT_OK;
 }
@@ -663,6 +708,11 @@ static int cmd_load(const options *o)
   if (!o->nargs) {
     return usage_error("%s", "no files to load");
   }
+  kg_inference regime = KG_INFERENCE_NONE;
+  if (!inference_option(o, KG_INFERENCE_NONE, &regime)) {
+    return usage_error("unknown inference regime '%s' (use rdfs or none)",
+                       o->inference);
+  }
   kg_format f = KG_FORMAT_AUTO;
   if (o->format &&
       (kg_format_from_name(o->format, &f) != KG_OK || f == KG_FORMAT_DOT)) {
@@ -707,6 +757,10 @@ static int cmd_load(const options *o)
       rc = report(db, st, NULL);
     }
     total += n;
+  }
+  if (rc == EXIT_OK && regime != KG_INFERENCE_NONE &&
+      (st = kg_db_set_inference(db, regime)) != KG_OK) {
+    rc = report(db, st, NULL);
   }
   if (rc == EXIT_OK) {
     double secs = seconds_since(&t0);
