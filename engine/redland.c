@@ -74,9 +74,12 @@ static kg_status make_worlds(void)
   librdf_world_set_rasqal(rdf_world, rsq_world);
   librdf_world_set_logger(rdf_world, NULL, rdf_log);
   librdf_world_open(rdf_world);
-  /* librdf may install its own handlers on open: take them back. */
+  /* librdf may install its own handlers on open: take them back. Its
+   * blank node id generator also replaces every rdf:nodeID before Raptor
+   * validates it; kgraph's readers make labels unique themselves. */
   raptor_world_set_log_handler(rap_world, NULL, raptor_log);
   rasqal_world_set_log_handler(rsq_world, NULL, raptor_log);
+  raptor_world_set_generate_bnodeid_handler(rap_world, NULL, NULL);
   return KG_OK;
 }
 

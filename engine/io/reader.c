@@ -3,10 +3,13 @@
 #include "reader_util.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- input checks and positions ---- */
 
@@ -125,12 +128,31 @@ size_t kg__text_line_start(const char *text, size_t len, unsigned line)
  * file and `_:b0` of another are different nodes. The format readers emit
  * labels as the document (or the parser) spells them, so after a successful
  * read every blank label of the quads appended by this call is rewritten to
- * "r<N>_<label>", where N is taken once per call from a process-wide atomic
+ * "r<T><N>_<label>", where T is a random token drawn once per process
+ * (12 hex digits) and N is taken once per call from a process-wide atomic
  * counter. Labels of one call stay equal to each other; labels of two calls
- * in the same process never meet, because "r<N>_" ends at the first '_'
- * and N differs. */
+ * never meet, because "r<T><N>_" ends at the first '_' and N differs within
+ * a process and T between processes that load into the same persistent
+ * store. */
 
 static atomic_uint_fast64_t next_read_id = 1;
+static pthread_once_t token_once = PTHREAD_ONCE_INIT;
+static char token[13];
+
+static void make_token(void)
+{
+  uint64_t r = 0;
+  FILE *f = fopen("/dev/urandom", "rb");
+  if (!f || fread(&r, sizeof r, 1, f) != 1) {
+    /* no entropy source: fall back on time and process id */
+    r = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
+  }
+  if (f) {
+    fclose(f);
+  }
+  snprintf(token, sizeof token, "%012llx",
+           (unsigned long long)(r & 0xFFFFFFFFFFFFULL));
+}
 
 static kg_status relabel_term(kg_term *t, uint_fast64_t id, kg__buf *scratch)
 {
@@ -138,7 +160,7 @@ static kg_status relabel_term(kg_term *t, uint_fast64_t id, kg__buf *scratch)
     return KG_OK;
   }
   scratch->len = 0;
-  kg__buf_printf(scratch, "r%llu_", (unsigned long long)id);
+  kg__buf_printf(scratch, "r%s%llx_", token, (unsigned long long)id);
   kg__buf_append(scratch, t->value, t->value_len);
   if (scratch->failed) {
     return KG_ERR_NOMEM;
@@ -155,6 +177,7 @@ static kg_status relabel_term(kg_term *t, uint_fast64_t id, kg__buf *scratch)
 
 static kg_status relabel_blanks(kg__quads *out, size_t from)
 {
+  pthread_once(&token_once, make_token);
   uint_fast64_t id = atomic_fetch_add(&next_read_id, 1);
   kg__buf scratch = {0};
   kg_status st = KG_OK;

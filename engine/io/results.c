@@ -51,6 +51,12 @@ static void writer_free(kg__results_writer *w)
     free(w->names);
   }
   kg__buf_free(&w->line);
+  for (size_t i = 0; i < w->nlabels; i++) {
+    free(w->labels[i]);
+  }
+  free(w->labels);
+  free(w->slots);
+  kg__buf_free(&w->relabel);
   free(w);
 }
 
@@ -156,6 +162,64 @@ kg_status kg__results_begin(kg_results_format format,
   return KG_OK;
 }
 
+static uint64_t label_hash(const char *s, size_t n)
+{
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+  }
+  return h;
+}
+
+static bool labels_grow(kg__results_writer *w)
+{
+  size_t ns = w->nslots ? w->nslots * 2 : 64;
+  size_t *slots = calloc(ns, sizeof *slots);
+  if (!slots) {
+    return false;
+  }
+  for (size_t i = 0; i < w->nlabels; i++) {
+    size_t k = label_hash(w->labels[i], strlen(w->labels[i])) & (ns - 1);
+    while (slots[k]) {
+      k = (k + 1) & (ns - 1);
+    }
+    slots[k] = i + 1;
+  }
+  free(w->slots);
+  w->slots = slots;
+  w->nslots = ns;
+  return true;
+}
+
+/* Number of the blank node labelled t->value in this result document;
+ * SIZE_MAX when out of memory. */
+static size_t blank_number(kg__results_writer *w, const kg_term *t)
+{
+  if ((w->nlabels + 1) * 2 > w->nslots && !labels_grow(w)) {
+    return SIZE_MAX;
+  }
+  size_t k = label_hash(t->value, t->value_len) & (w->nslots - 1);
+  while (w->slots[k]) {
+    const char *l = w->labels[w->slots[k] - 1];
+    if (strlen(l) == t->value_len && memcmp(l, t->value, t->value_len) == 0) {
+      return w->slots[k] - 1;
+    }
+    k = (k + 1) & (w->nslots - 1);
+  }
+  char **v = realloc(w->labels, (w->nlabels + 1) * sizeof *v);
+  if (!v) {
+    return SIZE_MAX;
+  }
+  w->labels = v;
+  char *copy = kg__strndup(t->value, t->value_len);
+  if (!copy) {
+    return SIZE_MAX;
+  }
+  w->labels[w->nlabels] = copy;
+  w->slots[k] = w->nlabels + 1;
+  return w->nlabels++;
+}
+
 kg_status kg__results_row(kg__results_writer *w, const kg_term *const *values)
 {
   if (!w) {
@@ -174,7 +238,54 @@ kg_status kg__results_row(kg__results_writer *w, const kg_term *const *values)
       return run_op(w, KG_ERR_ARG);
     }
   }
-  kg_status st = run_op(w, w->vt->row(w, values));
+  /* The row as written: blank nodes renumbered. */
+  kg_term *terms = calloc(w->ncols ? w->ncols : 1, sizeof *terms);
+  const kg_term **row = calloc(w->ncols ? w->ncols : 1, sizeof *row);
+  size_t *numbers = calloc(w->ncols ? w->ncols : 1, sizeof *numbers);
+  kg_status st = terms && row && numbers ? KG_OK : KG_ERR_NOMEM;
+  w->relabel.len = 0;
+  for (size_t i = 0; i < w->ncols && st == KG_OK; i++) {
+    row[i] = values[i];
+    if (values[i] && values[i]->kind == KG_TERM_BLANK) {
+      numbers[i] = blank_number(w, values[i]);
+      if (numbers[i] == SIZE_MAX) {
+        st = KG_ERR_NOMEM;
+      }
+    }
+  }
+  /* labels "b<N>" live in one buffer; point at them once it stops moving */
+  size_t *offsets =
+      st == KG_OK ? calloc(w->ncols ? w->ncols : 1, sizeof *offsets) : NULL;
+  if (st == KG_OK && !offsets) {
+    st = KG_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < w->ncols && st == KG_OK; i++) {
+    if (values[i] && values[i]->kind == KG_TERM_BLANK) {
+      offsets[i] = w->relabel.len;
+      kg__buf_printf(&w->relabel, "b%zu", numbers[i]);
+      kg__buf_putc(&w->relabel, '\0');
+    }
+  }
+  if (st == KG_OK && w->relabel.failed) {
+    st = KG_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < w->ncols && st == KG_OK; i++) {
+    if (values[i] && values[i]->kind == KG_TERM_BLANK) {
+      terms[i] = *values[i];
+      terms[i].value = w->relabel.data + offsets[i];
+      terms[i].value_len = strlen(terms[i].value);
+      row[i] = &terms[i];
+    }
+  }
+  if (st == KG_OK) {
+    st = run_op(w, w->vt->row(w, row));
+  } else {
+    st = run_op(w, st);
+  }
+  free(offsets);
+  free(numbers);
+  free(row);
+  free(terms);
   if (st == KG_OK) {
     w->nrows++;
   }

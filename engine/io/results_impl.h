@@ -29,6 +29,13 @@ struct kg__results_writer {
   kg_status status; /* first failure; sticks */
   kg__buf line;     /* output being built */
   void *impl;       /* format state, or NULL */
+  /* Blank nodes are written b0, b1, ... in order of first appearance:
+   * labels[i] is the store's label of bi; slots hash them (index + 1). */
+  char **labels;
+  size_t nlabels;
+  size_t *slots;
+  size_t nslots;
+  kg__buf relabel; /* scratch for the "bN" of the current row */
 };
 
 extern const kg__results_vtable kg__results_json_vt;

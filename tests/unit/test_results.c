@@ -262,8 +262,9 @@ static void xml_refusal(void)
   kg_term ctl_lang = lit("x", NULL, "en\x01");
   kg_term ffff = lit("\xEF\xBF\xBF", NULL, NULL);
   kg_term fffe = iri("http://example.org/\xEF\xBF\xBE");
-  kg_term vt = bnode("b\x0B");
-  const kg_term *bad[] = {&nul, &ctl_lang, &ffff, &fffe, &vt};
+  /* (a blank node's label never reaches the output: result documents
+   * number their blank nodes b0, b1, ...) */
+  const kg_term *bad[] = {&nul, &ctl_lang, &ffff, &fffe};
   const char head[] = "<?xml version=\"1.0\"?>\n"
                       "<sparql xmlns=\"http://www.w3.org/2005/sparql-"
                       "results#\">\n"
