@@ -105,8 +105,9 @@ static void set_errmsg(char **errmsg, const char *text)
   }
 }
 
-/* Is `path` an existing store? 1 yes, 0 missing (or empty), -1 error set. */
-static int probe_sqlite(kg_db *db, const char *path)
+/* What is at `path`: 0 nothing (or an empty file), 1 a SQLite file, 2 an
+ * LMDB file, 3 something else; -1 with the error set. */
+static int probe(kg_db *db, const char *path)
 {
   struct stat sb;
   if (stat(path, &sb) != 0) {
@@ -133,16 +134,61 @@ static int probe_sqlite(kg_db *db, const char *path)
   char head[16] = {0};
   size_t n = fread(head, 1, sizeof head, f);
   fclose(f);
-  if (n != sizeof head || memcmp(head, "SQLite format 3", 16) != 0) {
-    kg__db_fail(db, KG_ERR_STORE, path, 0, 0,
-                "not a kgraph store (no SQLite header)");
-    return -1;
+  if (n == sizeof head && memcmp(head, "SQLite format 3", 16) == 0) {
+    return 1;
   }
-  return 1;
+  return kg__lmdb_store_probe(path) == 1 ? 2 : 3;
 }
 
+static kg_status open_sqlite(kg_db *db, const char *path, int what)
+{
+  if (what == 2 || what == 3) {
+    return kg__db_fail(db, KG_ERR_STORE, path, 0, 0,
+                       "not a kgraph store (no SQLite header)");
+  }
+  bool exists = what == 1;
+  if (!exists && !(db->flags & KG_OPEN_CREATE)) {
+    return kg__db_fail(db, KG_ERR_IO, path, 0, 0,
+                       "no such store (create it with kgraph load)");
+  }
+  if (!exists && (db->flags & KG_OPEN_READONLY)) {
+    return kg__db_fail(db, KG_ERR_IO, path, 0, 0,
+                       "no such store (cannot create it read-only)");
+  }
+  db->kind = KG__STORE_SQLITE;
+  kg__err e = {0};
+  kg_status st = kg__sqlite_store_open(
+      path, !exists, (db->flags & KG_OPEN_READONLY) != 0, &e, &db->store);
+  if (st != KG_OK) {
+    if (e.status == KG_OK) {
+      kg__err_set(&e, st, 0, 0, "%s", kg_strstatus(st));
+    }
+    return kg__db_take_error(db, &e, path);
+  }
+  return KG_OK;
+}
+
+static kg_status open_lmdb(kg_db *db, const char *path)
+{
+  db->kind = KG__STORE_LMDB;
+  unsigned flags = ((db->flags & KG_OPEN_CREATE) ? KG__LMDB_CREATE : 0) |
+                   ((db->flags & KG_OPEN_READONLY) ? KG__LMDB_READONLY : 0);
+  kg__err e = {0};
+  kg_status st = kg__lmdb_store_open(path, flags, &e, &db->store);
+  if (st != KG_OK) {
+    if (e.status == KG_OK) {
+      kg__err_set(&e, st, 0, 0, "%s", kg_strstatus(st));
+    }
+    return kg__db_take_error(db, &e, path);
+  }
+  return KG_OK;
+}
+
+/* Store specs: ":memory:"; "lmdb:PATH"; "sqlite:PATH"; a plain PATH is an
+ * existing SQLite or LMDB store, or a new LMDB store. */
 static kg_status open_store(kg_db *db, const char *spec)
 {
+  kg_status st = KG_OK;
   if (strcmp(spec, ":memory:") == 0 || strcmp(spec, "memory:") == 0) {
     db->kind = KG__STORE_MEMORY;
     if (kg__memory_store_open(&db->store) != KG_OK) {
@@ -151,43 +197,41 @@ static kg_status open_store(kg_db *db, const char *spec)
     }
   } else {
     const char *path = spec;
+    int type = 0; /* 0 plain path, 1 sqlite:, 2 lmdb: */
     if (strncmp(spec, "sqlite:", 7) == 0) {
       path = spec + 7;
+      type = 1;
+    } else if (strncmp(spec, "lmdb:", 5) == 0) {
+      path = spec + 5;
+      type = 2;
     } else if (strchr(spec, ':') && !strchr(spec, '/')) {
       const char *colon = strchr(spec, ':');
       return kg__db_fail(db, KG_ERR_ARG, NULL, 0, 0,
                          "unknown store type '%.*s' (known: :memory:, "
-                         "sqlite:PATH, or a file path)",
+                         "lmdb:PATH, sqlite:PATH, or a file path)",
                          (int)(colon - spec), spec);
     }
     if (!path[0]) {
       return kg__db_fail(db, KG_ERR_ARG, NULL, 0, 0, "empty store path");
     }
-    db->kind = KG__STORE_SQLITE;
     db->path = kg__strdup(path);
     if (!db->path) {
       return KG_ERR_NOMEM;
     }
-    int exists = probe_sqlite(db, path);
-    if (exists < 0) {
+    int what = probe(db, path);
+    if (what < 0) {
       return db->err.status;
     }
-    if (!exists && !(db->flags & KG_OPEN_CREATE)) {
-      return kg__db_fail(db, KG_ERR_IO, path, 0, 0,
-                         "no such store (create it with kgraph load)");
+    if (type == 1 || (type == 0 && what == 1)) {
+      st = open_sqlite(db, path, what);
+    } else if (type == 0 && what == 3) {
+      st = kg__db_fail(db, KG_ERR_STORE, path, 0, 0,
+                       "not a kgraph store (neither LMDB nor SQLite)");
+    } else {
+      st = open_lmdb(db, path);
     }
-    if (!exists && (db->flags & KG_OPEN_READONLY)) {
-      return kg__db_fail(db, KG_ERR_IO, path, 0, 0,
-                         "no such store (cannot create it read-only)");
-    }
-    kg__err e = {0};
-    kg_status st = kg__sqlite_store_open(
-        path, !exists, (db->flags & KG_OPEN_READONLY) != 0, &e, &db->store);
     if (st != KG_OK) {
-      if (e.status == KG_OK) {
-        kg__err_set(&e, st, 0, 0, "%s", kg_strstatus(st));
-      }
-      return kg__db_take_error(db, &e, path);
+      return st;
     }
   }
   if (db->store->ops->load_prefixes(db->store, &db->prefixes) != KG_OK) {

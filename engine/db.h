@@ -9,6 +9,7 @@
 
 typedef enum kg__store_kind {
   KG__STORE_MEMORY, /* kgraph's native store in memory */
+  KG__STORE_LMDB,   /* kgraph's native store in one LMDB file */
   KG__STORE_SQLITE  /* librdf "sqlite" in one file, plus kgraph's tables */
 } kg__store_kind;
 

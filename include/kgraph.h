@@ -178,7 +178,11 @@ enum {
  *
  * `spec` names the store:
  * - `:memory:` — an indexed in-memory store with named graphs, gone on close;
- * - `sqlite:PATH` or a plain `PATH` — a persistent store in one file.
+ * - `lmdb:PATH` or a plain `PATH` — kgraph's persistent store in one LMDB
+ *   file (and `PATH-lock` beside it): many reader processes, one writer; a
+ *   second writer fails with KG_ERR_STORE, "store is locked";
+ * - `sqlite:PATH` — Redland's SQLite storage in one file (a plain `PATH`
+ *   that is a SQLite file opens it too).
  *   Changes are made inside transactions, so a load that fails or is
  *   interrupted leaves the previous content.
  *

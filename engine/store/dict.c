@@ -138,7 +138,7 @@ static void put32(unsigned char *p, uint32_t v)
   p[3] = (unsigned char)(v >> 24);
 }
 
-static void rec_view(const unsigned char *r, kg_term *out)
+void kg__rec_view(const unsigned char *r, kg_term *out)
 {
   uint32_t vlen = get32(r);
   uint32_t llen = get32(r + 4);
@@ -158,7 +158,7 @@ static void rec_view(const unsigned char *r, kg_term *out)
   }
 }
 
-static bool rec_equals(const unsigned char *r, const kg_term *t)
+bool kg__rec_equals(const unsigned char *r, const kg_term *t)
 {
   if (r[12] != (unsigned char)t->kind) {
     return false;
@@ -186,6 +186,77 @@ static bool rec_equals(const unsigned char *r, const kg_term *t)
     p += llen + 1;
   }
   return !dlen || memcmp(p, dt, dlen) == 0;
+}
+
+size_t kg__rec_size(const kg_term *t)
+{
+  size_t vlen = t->value ? t->value_len : 0;
+  const char *lang = norm_lang(t);
+  const char *dt = norm_datatype(t);
+  size_t llen = lang ? strlen(lang) : 0;
+  size_t dlen = dt ? strlen(dt) : 0;
+  if (vlen > UINT32_MAX / 4 || llen > UINT32_MAX / 4 || dlen > UINT32_MAX / 4) {
+    return 0;
+  }
+  return REC_HEADER + vlen + 1 + (llen ? llen + 1 : 0) + (dlen ? dlen + 1 : 0);
+}
+
+void kg__rec_write(const kg_term *t, unsigned char *r)
+{
+  size_t vlen = t->value ? t->value_len : 0;
+  const char *lang = norm_lang(t);
+  const char *dt = norm_datatype(t);
+  size_t llen = lang ? strlen(lang) : 0;
+  size_t dlen = dt ? strlen(dt) : 0;
+  put32(r, (uint32_t)vlen);
+  put32(r + 4, (uint32_t)llen);
+  put32(r + 8, (uint32_t)dlen);
+  r[12] = (unsigned char)t->kind;
+  unsigned char *p = r + REC_HEADER;
+  if (vlen) {
+    memcpy(p, t->value, vlen);
+  }
+  p[vlen] = 0;
+  p += vlen + 1;
+  if (llen) {
+    memcpy(p, lang, llen + 1);
+    p += llen + 1;
+  }
+  if (dlen) {
+    memcpy(p, dt, dlen + 1);
+  }
+}
+
+bool kg__rec_valid(const unsigned char *r, size_t len)
+{
+  if (len < REC_HEADER + 1) {
+    return false;
+  }
+  uint64_t vlen = get32(r);
+  uint64_t llen = get32(r + 4);
+  uint64_t dlen = get32(r + 8);
+  uint64_t want =
+      REC_HEADER + vlen + 1 + (llen ? llen + 1 : 0) + (dlen ? dlen + 1 : 0);
+  if (want != len || r[12] < KG_TERM_IRI || r[12] > KG_TERM_LITERAL) {
+    return false;
+  }
+  const unsigned char *p = r + REC_HEADER + vlen;
+  if (*p) {
+    return false;
+  }
+  if (llen) {
+    p += llen + 1;
+    if (*p || memchr(p - llen, 0, llen)) {
+      return false;
+    }
+  }
+  if (dlen) {
+    p += dlen + 1;
+    if (*p || memchr(p - dlen, 0, dlen)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 static unsigned char *arena_alloc(kg__dict *d, size_t size)
@@ -312,7 +383,7 @@ kg__id kg__dict_find(const kg__dict *d, const kg_term *t, uint64_t hash)
   uint32_t h = (uint32_t)hash;
   for (size_t i = h & mask; d->slots[i]; i = (i + 1) & mask) {
     size_t e = d->slots[i] - 1;
-    if (d->hash[e] == h && rec_equals(d->rec[e], t)) {
+    if (d->hash[e] == h && kg__rec_equals(d->rec[e], t)) {
       return entry_id(d, e);
     }
   }
@@ -348,37 +419,15 @@ kg_status kg__dict_add(kg__dict *d, const kg_term *t, uint64_t hash, kg__id *id)
     }
     d->cap = cap;
   }
-  size_t vlen = t->value ? t->value_len : 0;
-  const char *lang = norm_lang(t);
-  const char *dt = norm_datatype(t);
-  size_t llen = lang ? strlen(lang) : 0;
-  size_t dlen = dt ? strlen(dt) : 0;
-  if (vlen > UINT32_MAX - 16 || llen > UINT32_MAX || dlen > UINT32_MAX) {
+  size_t size = kg__rec_size(t);
+  if (!size) {
     return KG_ERR_STORE;
   }
-  size_t size =
-      REC_HEADER + vlen + 1 + (llen ? llen + 1 : 0) + (dlen ? dlen + 1 : 0);
   unsigned char *r = arena_alloc(d, size);
   if (!r) {
     return KG_ERR_NOMEM;
   }
-  put32(r, (uint32_t)vlen);
-  put32(r + 4, (uint32_t)llen);
-  put32(r + 8, (uint32_t)dlen);
-  r[12] = (unsigned char)t->kind;
-  unsigned char *p = r + REC_HEADER;
-  if (vlen) {
-    memcpy(p, t->value, vlen);
-  }
-  p[vlen] = 0;
-  p += vlen + 1;
-  if (llen) {
-    memcpy(p, lang, llen + 1);
-    p += llen + 1;
-  }
-  if (dlen) {
-    memcpy(p, dt, dlen + 1);
-  }
+  kg__rec_write(t, r);
   size_t e = d->n++;
   d->rec[e] = r;
   d->hash[e] = (uint32_t)hash;
@@ -423,7 +472,7 @@ bool kg__dict_term(const kg__dict *d, kg__id id, kg_term *out)
     }
     e = (size_t)(id - KG__FIRST_ID);
   }
-  rec_view(d->rec[e], out);
+  kg__rec_view(d->rec[e], out);
   return true;
 }
 

@@ -48,6 +48,17 @@ void kg__dict_truncate(kg__dict *d, kg__id first);
  * simple literal (explicit xsd:string) and for a language-tagged one. */
 void kg__term_normalise(kg_term *t);
 
+/* Term records: the byte form of a term in the arena (and in the LMDB
+ * store). kg__rec_size: bytes of the record of `t` (0: too large). */
+size_t kg__rec_size(const kg_term *t);
+void kg__rec_write(const kg_term *t, unsigned char *out);
+/* Is `len` bytes at `r` a well-formed record? */
+bool kg__rec_valid(const unsigned char *r, size_t len);
+/* A view of a (valid) record's term, pointing into the record. */
+void kg__rec_view(const unsigned char *r, kg_term *out);
+/* Is the record's term `t`? */
+bool kg__rec_equals(const unsigned char *r, const kg_term *t);
+
 /* Bytes of dictionary memory (arena and tables), for statistics. */
 size_t kg__dict_bytes(const kg__dict *d);
 

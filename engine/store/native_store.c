@@ -15,16 +15,12 @@
 
 #include "dict.h"
 #include "key_index.h"
+#include "plan.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { ND = 3, NN = 6 };
-
-/* Quad positions of each ordering's key numbers. */
-static const int d_cols[ND][4] = {{0, 1, 2, -1}, {1, 2, 0, -1}, {2, 0, 1, -1}};
-static const int n_cols[NN][4] = {{0, 1, 2, 3}, {1, 2, 0, 3}, {2, 0, 1, 3},
-                                  {3, 0, 1, 2}, {3, 1, 2, 0}, {3, 2, 0, 1}};
+enum { ND = KG__ND, NN = KG__NN };
 
 /* Added quads wait in a buffer of up to this many before a merge. */
 #define PENDING_MAX ((size_t)1 << 19)
@@ -59,23 +55,22 @@ typedef struct mem_store {
   kg__prefixes prefixes;
 } mem_store;
 
+struct part {
+  kg__kix *x;
+  kg__plan_part plan;
+  kg__kpos pos;
+  uint64_t version;
+  uint32_t last[4];
+  bool started;
+  bool done;
+};
+
 struct kg__cursor {
   mem_store *s;
+  kg__plan plan;
   int nparts;
-  struct part {
-    kg__kix *x;
-    unsigned k; /* bound key numbers */
-    uint32_t prefix[4];
-    kg__kpos pos;
-    uint64_t version;
-    uint32_t last[4];
-    bool started;
-    bool done;
-  } part[2];
-  /* merging two parts into the requested order */
-  int order[4];
-  int norder;
-  bool have[2];
+  struct part part[2];
+  bool have[2]; /* merging two parts into the requested order */
   kg__id head[2][4];
 };
 
@@ -468,136 +463,14 @@ static kg_status mem_commit(kg__store *base)
 
 /* ---- reading ---- */
 
-/* Can ordering `cols` (width w) serve a pattern whose bound positions are
- * `bound` (bit per position), with `konst` the positions constant in the
- * table's part, in the requested `order` (may be NULL)? */
-static bool serves(const int *cols,
-                   unsigned w,
-                   unsigned bound,
-                   unsigned nbound,
-                   unsigned konst,
-                   const int *order)
+static kg__kix *part_index(mem_store *s, const kg__plan_part *p)
 {
-  for (unsigned i = 0; i < nbound; i++) {
-    if (!(bound & (1u << cols[i]))) {
-      return false;
-    }
-  }
-  if (!order) {
-    return true;
-  }
-  unsigned j = 0;
-  for (int i = 0; order[i] >= 0; i++) {
-    if (konst & (1u << order[i])) {
-      continue;
-    }
-    while (j < w && (konst & (1u << cols[j]))) {
-      j++;
-    }
-    if (j == w || cols[j] != order[i]) {
-      return false;
-    }
-    j++;
-  }
-  return true;
+  return p->named ? &s->n[p->ordering] : &s->d[p->ordering];
 }
 
-static unsigned popcount4(unsigned m)
+static kg__id top_id(const mem_store *s)
 {
-  return (m & 1) + ((m >> 1) & 1) + ((m >> 2) & 1) + ((m >> 3) & 1);
-}
-
-/* Set up part `p` over table (ix, nix) for pattern `q` (32-bit; 0 free);
- * `bound` are the bound key positions. False when no ordering serves. */
-static bool plan_part(struct part *p,
-                      kg__kix *ix,
-                      int nix,
-                      const uint32_t *q,
-                      unsigned bound,
-                      unsigned konst,
-                      const int *order)
-{
-  unsigned nbound = popcount4(bound);
-  for (int i = 0; i < nix; i++) {
-    if (serves(ix[i].cols, ix[i].width, bound, nbound, konst, order)) {
-      memset(p, 0, sizeof *p);
-      p->x = &ix[i];
-      p->k = nbound;
-      for (unsigned j = 0; j < nbound; j++) {
-        p->prefix[j] = q[ix[i].cols[j]];
-      }
-      return true;
-    }
-  }
-  return false;
-}
-
-typedef struct plan {
-  int nparts;
-  struct part part[2];
-  bool empty;
-} plan;
-
-static bool order_ok(const int *order, int *norder)
-{
-  *norder = 0;
-  if (!order) {
-    return true;
-  }
-  unsigned seen = 0;
-  for (int i = 0; order[i] >= 0; i++) {
-    if (i >= 4 || order[i] > 3 || (seen & (1u << order[i]))) {
-      return false;
-    }
-    seen |= 1u << order[i];
-    (*norder)++;
-  }
-  return true;
-}
-
-static kg_status
-make_plan(mem_store *s, const kg__id pattern[4], const int *order, plan *out)
-{
-  memset(out, 0, sizeof *out);
-  uint32_t q[4] = {0, 0, 0, 0};
-  unsigned bound = 0;
-  kg__id top = KG__FIRST_ID + kg__dict_size(s->dict);
-  for (int i = 0; i < 3; i++) {
-    if (pattern[i]) {
-      if (pattern[i] < KG__FIRST_ID || pattern[i] >= top) {
-        out->empty = true;
-      }
-      q[i] = (uint32_t)pattern[i];
-      bound |= 1u << i;
-    }
-  }
-  kg__id g = pattern[3];
-  if (g != 0 && g != KG__DEFAULT_GRAPH && g != KG__NAMED_GRAPHS &&
-      (g < KG__FIRST_ID || g >= top)) {
-    out->empty = true;
-  }
-  bool use_d = g == 0 || g == KG__DEFAULT_GRAPH;
-  bool use_n = g != KG__DEFAULT_GRAPH;
-  /* default table: g is the constant 1 */
-  if (use_d) {
-    if (!plan_part(&out->part[out->nparts], s->d, ND, q, bound,
-                   bound | (1u << 3), order)) {
-      return KG_ERR_ARG;
-    }
-    out->nparts++;
-  }
-  if (use_n) {
-    unsigned nb = bound;
-    if (g >= KG__FIRST_ID) {
-      q[3] = (uint32_t)g;
-      nb |= 1u << 3;
-    }
-    if (!plan_part(&out->part[out->nparts], s->n, NN, q, nb, nb, order)) {
-      return KG_ERR_ARG;
-    }
-    out->nparts++;
-  }
-  return KG_OK;
+  return KG__FIRST_ID + kg__dict_size(s->dict);
 }
 
 static kg_status mem_match(kg__store *base,
@@ -607,33 +480,27 @@ static kg_status mem_match(kg__store *base,
 {
   mem_store *s = (mem_store *)base;
   *out = NULL;
-  int norder = 0;
-  if (!order_ok(order, &norder)) {
-    return fail(s, KG_ERR_ARG, "bad order");
-  }
   if (s->in_txn && s->write) {
     kg_status st = flush(s);
     if (st != KG_OK) {
       return st;
     }
   }
-  plan p;
-  if (make_plan(s, pattern, order, &p) != KG_OK) {
-    return fail(s, KG_ERR_ARG, "the store cannot deliver that order");
-  }
   kg__cursor *c = calloc(1, sizeof *c);
   if (!c) {
     return fail(s, KG_ERR_NOMEM, "out of memory");
   }
-  c->s = s;
-  c->nparts = p.empty ? 0 : p.nparts;
-  for (int i = 0; i < c->nparts; i++) {
-    c->part[i] = p.part[i];
-    c->part[i].version = c->part[i].x->version - 1; /* seek on first use */
+  if (kg__plan_make(pattern, order, top_id(s), &c->plan) != KG_OK) {
+    free(c);
+    return fail(s, KG_ERR_ARG, "the store cannot deliver that order");
   }
-  c->norder = norder;
-  for (int i = 0; i < norder; i++) {
-    c->order[i] = order[i];
+  c->s = s;
+  c->nparts = c->plan.empty ? 0 : c->plan.nparts;
+  for (int i = 0; i < c->nparts; i++) {
+    struct part *p = &c->part[i];
+    p->plan = c->plan.part[i];
+    p->x = part_index(s, &p->plan);
+    p->version = p->x->version - 1; /* seek on first use */
   }
   *out = c;
   return KG_OK;
@@ -648,47 +515,34 @@ static bool part_next(struct part *p, kg__id quad[4])
   kg__kix *x = p->x;
   if (p->version != x->version) {
     p->pos = p->started ? kg__kix_seek(x, p->last, x->width, true)
-                        : kg__kix_seek(x, p->prefix, p->k, false);
+                        : kg__kix_seek(x, p->plan.prefix, p->plan.k, false);
     p->version = x->version;
   }
   const uint32_t *key = kg__kix_at(x, p->pos);
-  if (!key || kg__key_cmp(key, p->prefix, p->k) != 0) {
+  if (!key || kg__key_cmp(key, p->plan.prefix, p->plan.k) != 0) {
     p->done = true;
     return false;
   }
   memcpy(p->last, key, x->width * sizeof *key);
   p->started = true;
   kg__kix_next(x, &p->pos);
-  quad[3] = KG__DEFAULT_GRAPH;
-  for (unsigned i = 0; i < x->width; i++) {
-    quad[x->cols[i]] = key[i];
-  }
+  kg__plan_quad(&p->plan, p->last, quad);
   return true;
-}
-
-static int order_cmp(const kg__cursor *c, const kg__id *a, const kg__id *b)
-{
-  for (int i = 0; i < c->norder; i++) {
-    int pos = c->order[i];
-    if (a[pos] != b[pos]) {
-      return a[pos] < b[pos] ? -1 : 1;
-    }
-  }
-  return 0;
 }
 
 static kg_status mem_next(kg__cursor *c, kg__id quad[4])
 {
-  if (c->nparts == 2 && c->norder) {
+  if (c->nparts == 2 && c->plan.norder) {
     for (int i = 0; i < 2; i++) {
       if (!c->have[i]) {
         c->have[i] = part_next(&c->part[i], c->head[i]);
       }
     }
-    int pick = !c->have[0] ? 1
-               : !c->have[1]
-                   ? 0
-                   : (order_cmp(c, c->head[1], c->head[0]) < 0 ? 1 : 0);
+    int pick =
+        !c->have[0] ? 1
+        : !c->have[1]
+            ? 0
+            : (kg__plan_cmp(&c->plan, c->head[1], c->head[0]) < 0 ? 1 : 0);
     if (!c->have[pick]) {
       return KG_DONE;
     }
@@ -723,15 +577,16 @@ mem_count(kg__store *base, const kg__id pattern[4], uint64_t *out, bool *exact)
       return st;
     }
   }
-  plan p;
-  if (make_plan(s, pattern, NULL, &p) != KG_OK) {
+  kg__plan p;
+  if (kg__plan_make(pattern, NULL, top_id(s), &p) != KG_OK) {
     return fail(s, KG_ERR_INTERNAL, "no ordering serves the pattern");
   }
   if (p.empty) {
     return KG_OK;
   }
   for (int i = 0; i < p.nparts; i++) {
-    *out += kg__kix_count(p.part[i].x, p.part[i].prefix, p.part[i].k);
+    *out +=
+        kg__kix_count(part_index(s, &p.part[i]), p.part[i].prefix, p.part[i].k);
   }
   return KG_OK;
 }
@@ -803,10 +658,10 @@ kg_status kg__memory_store_open(kg__store **out)
     return KG_ERR_NOMEM;
   }
   for (int i = 0; i < ND; i++) {
-    kg__kix_init(&s->d[i], 3, d_cols[i]);
+    kg__kix_init(&s->d[i], 3, kg__d_cols[i]);
   }
   for (int i = 0; i < NN; i++) {
-    kg__kix_init(&s->n[i], 4, n_cols[i]);
+    kg__kix_init(&s->n[i], 4, kg__n_cols[i]);
   }
   *out = &s->base;
   return KG_OK;

@@ -82,8 +82,8 @@ static void test_open_errors(void)
   char *msg = NULL;
   assert(kg_db_open("nope:thing", 0, &msg, &db) == KG_ERR_ARG);
   assert(db == NULL);
-  CHECK_STR(msg, "unknown store type 'nope' (known: :memory:, sqlite:PATH, "
-                 "or a file path)");
+  CHECK_STR(msg, "unknown store type 'nope' (known: :memory:, lmdb:PATH, "
+                 "sqlite:PATH, or a file path)");
   kg_free(msg);
   assert(kg_db_open("/nonexistent-dir/x.db", 0, &msg, &db) == KG_ERR_IO);
   CHECK_STR(msg, "/nonexistent-dir/x.db: no such store (create it with "
@@ -301,7 +301,7 @@ static void test_persistent_store(void)
   fclose(f);
   char *msg = NULL;
   assert(kg_db_open(path, KG_OPEN_CREATE, &msg, &db) == KG_ERR_STORE);
-  assert(strstr(msg, "not a kgraph store (no SQLite header)"));
+  assert(strstr(msg, "not a kgraph store (neither LMDB nor SQLite)"));
   kg_free(msg);
   f = fopen(path, "r");
   char line[64] = {0};
@@ -309,6 +309,9 @@ static void test_persistent_store(void)
   fclose(f);
   CHECK_STR(line, "not a database, just text\n");
   unlink(path);
+  char lock[sizeof path + 8];
+  snprintf(lock, sizeof lock, "%s-lock", path);
+  unlink(lock);
 }
 
 static void test_limits(void)

@@ -577,8 +577,98 @@ static void run_all(const char *what, opener open)
   printf("%s: ok\n", what);
 }
 
+static char tmpdir[] = "/tmp/kgraph-store-test-XXXXXX";
+static int nstores;
+
+static kg_status open_lmdb(kg__store **out)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/s%d.db", tmpdir, nstores++);
+  kg__err err = {0};
+  kg_status st = kg__lmdb_store_open(path, KG__LMDB_CREATE, &err, out);
+  if (st != KG_OK) {
+    fprintf(stderr, "%s: %s\n", path, err.msg);
+  }
+  kg__err_clear(&err);
+  return st;
+}
+
+/* LMDB: what is committed is there after reopening, in another handle;
+ * a second writer is refused; read-only handles cannot write. */
+static void test_lmdb_files(void)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/files.db", tmpdir);
+  kg__err err = {0};
+  kg__store *s = NULL;
+  CHECK(kg__lmdb_store_open(path, 0, &err, &s) == KG_ERR_IO);
+  CHECK(strcmp(err.msg, "no such store (create it with kgraph load)") == 0);
+  kg__err_clear(&err);
+  CHECK(kg__lmdb_store_open(path, KG__LMDB_CREATE, &err, &s) == KG_OK);
+  kg__id ids[10];
+  make_terms(s, 10, ids);
+  CHECK(s->ops->begin(s, true) == KG_OK);
+  kg__id q[4] = {ids[0], ids[1], ids[2], KG__DEFAULT_GRAPH};
+  kg__id q2[4] = {ids[0], ids[1], ids[2], ids[3]};
+  CHECK(s->ops->add(s, q, NULL) == KG_OK);
+  CHECK(s->ops->add(s, q2, NULL) == KG_OK);
+  CHECK(s->ops->save_prefix(s, "", "http://example.org/") == KG_OK);
+  /* a second handle on the same file cannot write meanwhile */
+  kg__store *s2 = NULL;
+  CHECK(kg__lmdb_store_open(path, 0, &err, &s2) == KG_OK);
+  CHECK(s2->ops->begin(s2, true) == KG_ERR_STORE);
+  CHECK(strcmp(s2->err.msg, "store is locked") == 0);
+  /* and does not see what is not committed */
+  kg__id all[4] = {0, 0, 0, 0};
+  uint64_t n = 9;
+  CHECK(s2->ops->count(s2, all, &n, NULL) == KG_OK && n == 0);
+  CHECK(s->ops->commit(s) == KG_OK);
+  CHECK(s2->ops->count(s2, all, &n, NULL) == KG_OK && n == 2);
+  CHECK(s2->ops->begin(s2, true) == KG_OK);
+  CHECK(s2->ops->commit(s2) == KG_OK);
+  s2->ops->close(s2);
+  s->ops->close(s);
+
+  CHECK(kg__lmdb_store_open(path, KG__LMDB_READONLY, &err, &s) == KG_OK);
+  CHECK(s->ops->count(s, all, &n, NULL) == KG_OK && n == 2);
+  kg_term t;
+  CHECK(s->ops->term(s, ids[3], &t) == KG_OK);
+  char buf[64];
+  kg_term want = make_term(3, buf, sizeof buf);
+  CHECK(kg__term_eq(&t, &want));
+  kg__prefixes p = {0};
+  CHECK(s->ops->load_prefixes(s, &p) == KG_OK);
+  CHECK(p.n == 1 &&
+        strcmp(kg__prefixes_get(&p, ""), "http://example.org/") == 0);
+  kg__prefixes_free(&p);
+  CHECK(s->ops->begin(s, true) == KG_ERR_DENIED);
+  s->ops->close(s);
+
+  /* a file that is not a store is refused and left alone */
+  snprintf(path, sizeof path, "%s/text.db", tmpdir);
+  FILE *f = fopen(path, "w");
+  CHECK(f);
+  fputs("just text, long enough to be looked at\n", f);
+  fclose(f);
+  CHECK(kg__lmdb_store_open(path, KG__LMDB_CREATE, &err, &s) == KG_ERR_STORE);
+  CHECK(strcmp(err.msg, "not a kgraph store (no LMDB header)") == 0);
+  kg__err_clear(&err);
+  f = fopen(path, "r");
+  CHECK(f && fgets(buf, sizeof buf, f));
+  fclose(f);
+  CHECK(strcmp(buf, "just text, long enough to be looked at\n") == 0);
+  CHECK(kg__lmdb_store_open(tmpdir, KG__LMDB_CREATE, &err, &s) == KG_ERR_IO);
+  kg__err_clear(&err);
+}
+
 int main(void)
 {
   run_all("memory", kg__memory_store_open);
+  CHECK(mkdtemp(tmpdir));
+  run_all("lmdb", open_lmdb);
+  test_lmdb_files();
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  CHECK(system(cmd) == 0);
   return 0;
 }
