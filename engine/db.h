@@ -25,6 +25,7 @@ struct kg_db {
   librdf_model *model;
   kg__prefixes prefixes;
   kg_limits limits;
+  kg_default_graph default_graph; /* what a query without FROM reads */
   kg_inference inference; /* regime kept up to date on every load */
   size_t live_queries; /* prepared and not yet finalized */
   kg__err err;         /* last error */

@@ -368,8 +368,11 @@ typedef enum kg_query_kind {
 /**
  * Parse and prepare a SPARQL 1.1 query.
  *
- * Refused with KG_ERR_DENIED: SERVICE, and FROM / FROM NAMED (which would
- * read IRIs the caller did not name; load the data first).
+ * kgraph parses and evaluates the query itself, over the store. The
+ * default graph is the store's default graph (see
+ * kg_db_set_default_graph()); FROM and FROM NAMED select graphs of the
+ * store by name, never read a file or the network (a name the store does
+ * not hold selects an empty graph). Refused with KG_ERR_DENIED: SERVICE.
  *
  * @param text query text (copied), `len` bytes, need not be NUL-terminated
  * @param base base IRI (copied) or NULL
@@ -378,6 +381,22 @@ typedef enum kg_query_kind {
  */
 KG_API kg_status kg_query_prepare(
     kg_db *db, const char *text, size_t len, const char *base, kg_query **out);
+
+/** What a query reads as its default graph when it has no FROM. */
+typedef enum kg_default_graph {
+  KG_DEFAULT_GRAPH_OWN = 0, /**< the store's default graph (SPARQL's
+                                 dataset; the default) */
+  KG_DEFAULT_GRAPH_UNION    /**< the merge of every graph of the store,
+                                 the default graph and the named ones */
+} kg_default_graph;
+
+/**
+ * Choose what later queries (and the WHERE of updates) of `db` read as
+ * their default graph when they have no FROM (or USING, WITH). GRAPH
+ * still ranges over the named graphs.
+ * @return KG_OK; KG_ERR_ARG for an unknown mode.
+ */
+KG_API kg_status kg_db_set_default_graph(kg_db *db, kg_default_graph mode);
 
 /** Kind of a prepared query. */
 KG_API kg_query_kind kg_query_kind_of(const kg_query *q);

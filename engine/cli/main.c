@@ -501,6 +501,8 @@ static int open_db(const options *o, kg_db **db)
     return exit_code(st);
   }
   if (article) {
+    /* the article's facts live in named graphs: queries read them all */
+    kg_db_set_default_graph(*db, KG_DEFAULT_GRAPH_UNION);
     st = load_article(*db);
     if (st == KG_OK && regime != KG_INFERENCE_NONE &&
         (st = kg_db_set_inference(*db, regime)) != KG_OK) {

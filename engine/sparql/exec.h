@@ -1,7 +1,5 @@
-/* The one seam between the query API (query.c) and whatever evaluates
- * SPARQL. Today the evaluator is Rasqal's engine over the librdf model
- * (rasqal_exec.c); kgraph's own evaluator replaces it behind this same
- * interface. */
+/* The one seam between the query API (query.c) and what evaluates SPARQL:
+ * kgraph's own parser and evaluator over the database's store (exec.c). */
 #ifndef KG_EXEC_H
 #define KG_EXEC_H
 
@@ -26,6 +24,11 @@ const char *kg__exec_column_name(const kg__exec *x, size_t i);
  * The terms are owned by the executor until the next call. Returns KG_ROW,
  * KG_DONE or an error with `err` set. */
 kg_status kg__exec_next(kg__exec *x, kg_term *row, int *boolean, kg__err *err);
+
+/* Ask a running query to stop: its next (or current) kg__exec_next()
+ * fails with KG_ERR_LIMIT. Safe from another thread or a signal
+ * handler. */
+void kg__exec_cancel(kg__exec *x);
 
 void kg__exec_free(kg__exec *x);
 

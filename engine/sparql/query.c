@@ -89,6 +89,20 @@ kg_status kg_query_prepare(
   return KG_OK;
 }
 
+kg_status kg_db_set_default_graph(kg_db *db, kg_default_graph mode)
+{
+  if (!db) {
+    return KG_ERR_ARG;
+  }
+  kg__db_clear_error(db);
+  if (mode != KG_DEFAULT_GRAPH_OWN && mode != KG_DEFAULT_GRAPH_UNION) {
+    return kg__db_fail(db, KG_ERR_ARG, NULL, 0, 0,
+                       "unknown default graph mode");
+  }
+  db->default_graph = mode;
+  return KG_OK;
+}
+
 kg_query_kind kg_query_kind_of(const kg_query *q)
 {
   return q ? q->kind : KG_QUERY_SELECT;

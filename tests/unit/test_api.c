@@ -211,12 +211,11 @@ static void test_errors_leave_store_unchanged(void)
          KG_ERR_DENIED);
   CHECK_STR(kg_errmsg(db),
             "SERVICE is refused: kgraph never reaches the network");
+  /* FROM names a graph of the store, never a file: here none */
   sparql = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }";
-  assert(kg_query_prepare(db, sparql, strlen(sparql), NULL, &q) ==
-         KG_ERR_DENIED);
-  CHECK_STR(kg_errmsg(db), "FROM and FROM NAMED are refused: they would read "
-                           "IRIs the caller did not name (load the data "
-                           "first)");
+  assert(kg_query_prepare(db, sparql, strlen(sparql), NULL, &q) == KG_OK);
+  assert(kg_query_step(q) == KG_DONE);
+  kg_query_finalize(q);
   assert(kg_db_close(db) == KG_OK);
 }
 
