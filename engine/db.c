@@ -346,6 +346,17 @@ kg_status kg_db_set_limits(kg_db *db, const kg_limits *limits)
   return KG_OK;
 }
 
+kg_status kg_db_set_progress(kg_db *db, kg_progress_fn fn, void *ctx)
+{
+  if (!db) {
+    return KG_ERR_ARG;
+  }
+  kg__db_clear_error(db);
+  db->progress = fn;
+  db->progress_ctx = ctx;
+  return KG_OK;
+}
+
 /* ---- prefixes ---- */
 
 kg_status kg_db_set_prefix(kg_db *db, const char *prefix, const char *iri)

@@ -27,6 +27,8 @@ struct kg_db {
   kg_limits limits;
   kg_default_graph default_graph; /* what a query without FROM reads */
   kg_inference inference; /* regime kept up to date on every load */
+  kg_progress_fn progress; /* told how loads advance */
+  void *progress_ctx;
   size_t live_queries; /* prepared and not yet finalized */
   kg__err err;         /* last error */
   char *err_source;    /* source named in the last error's location */

@@ -183,6 +183,9 @@ static kg_status loader_add(loader *l, const kg__quads *q)
     }
     l->n++;
   }
+  if (st == KG_OK && l->db->progress) {
+    l->db->progress(l->n, l->db->progress_ctx);
+  }
   if (st == KG_ERR_NOMEM && s->err.status == KG_OK) {
     return kg__db_fail(l->db, st, l->source, 0, 0, "out of memory");
   }

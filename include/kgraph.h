@@ -230,6 +230,16 @@ KG_API kg_status kg_db_set_limits(kg_db *db, const kg_limits *limits);
 /** @name Loading */
 
 /**
+ * Called now and then while a load runs (after each block of a streaming
+ * load, and at its end) with the number of statements read so far by that
+ * load call.
+ */
+typedef void (*kg_progress_fn)(uint64_t statements, void *ctx);
+
+/** Report the progress of later loads on `db` to `fn` (NULL: to no one). */
+KG_API kg_status kg_db_set_progress(kg_db *db, kg_progress_fn fn, void *ctx);
+
+/**
  * Load an RDF file into the store.
  *
  * All or nothing: on any error the store is left exactly as it was. Quads

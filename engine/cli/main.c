@@ -86,7 +86,8 @@ static const char usage_load[] =
     "\n"
     "Load RDF files into a persistent store, creating it if needed. Each\n"
     "file is loaded whole or not at all. '-' reads standard input (then\n"
-    "--format is required). Prints what was loaded, the time and the rate.\n"
+    "--format is required). Prints what was loaded, the time and the rate;\n"
+    "on a terminal, progress goes to standard error meanwhile.\n"
     "\n"
     "Options:\n"
     "  --store SPEC      the store to load into (required)\n"
@@ -702,6 +703,30 @@ static double seconds_since(const struct timespec *t0)
          (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Progress of `kgraph load` on a terminal: statements so far and the
+ * rate, rewritten in place a few times a second. */
+typedef struct progress {
+  struct timespec t0;
+  double last;   /* when the line was last written */
+  uint64_t done; /* statements of the files already loaded */
+  bool shown;
+} progress;
+
+static void show_progress(uint64_t statements, void *ctx)
+{
+  progress *p = ctx;
+  double now = seconds_since(&p->t0);
+  if (now - p->last < 0.25) {
+    return;
+  }
+  p->last = now;
+  p->shown = true;
+  uint64_t n = p->done + statements;
+  fprintf(stderr, "\r%llu triples, %.0f triples/s ", (unsigned long long)n,
+          now > 0 ? (double)n / now : 0.0);
+  fflush(stderr);
+}
+
 static int cmd_load(const options *o)
 {
   if (!o->store) {
@@ -740,8 +765,13 @@ static int cmd_load(const options *o)
   uint64_t total = 0;
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  progress prog = {t0, 0, 0, false};
+  if (isatty(STDERR_FILENO)) {
+    kg_db_set_progress(db, show_progress, &prog);
+  }
   for (size_t i = 0; i < o->nargs && rc == EXIT_OK; i++) {
     uint64_t n = 0;
+    prog.done = total;
     if (strcmp(o->args[i], "-") == 0) {
       char *text = NULL;
       size_t len = 0;
@@ -755,6 +785,10 @@ static int cmd_load(const options *o)
       free(text);
     } else {
       st = kg_db_load_file(db, o->args[i], f, o->base, o->graph, &n);
+    }
+    if (prog.shown) {
+      fputs("\r\033[K", stderr); /* clear the progress line */
+      prog.shown = false;
     }
     if (st != KG_OK) {
       rc = report(db, st, NULL);
