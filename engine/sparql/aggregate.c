@@ -257,6 +257,7 @@ static kg__vid result(group_it *g, const kg__agg *a, agg_state *s)
     if (s->err) {
       return 0;
     }
+    s->sum.plain = false; /* aggregates give the canonical form */
     v = s->count ? kg__val_num(&rt->v, &s->sum) : kg__val_int(&rt->v, 0);
     break;
   case KG__AGG_AVG: {
@@ -275,11 +276,21 @@ static kg__vid result(group_it *g, const kg__agg *a, agg_state *s)
     if (!kg__num_arith('/', &s->sum, &n, &r)) {
       return 0;
     }
+    r.plain = false;
     v = kg__val_num(&rt->v, &r);
     break;
   }
   case KG__AGG_MIN:
-  case KG__AGG_MAX:
+  case KG__AGG_MAX: {
+    /* a number comes out in its canonical form */
+    kg__val b = kg__val_of_id(&rt->v, s->best);
+    kg__num n;
+    if (!s->best || !kg__val_ok(&b) || !kg__num_of(&b.t, &n)) {
+      return s->best;
+    }
+    v = kg__val_num(&rt->v, &n);
+    break;
+  }
   case KG__AGG_SAMPLE:
     return s->best;
   case KG__AGG_GROUP_CONCAT:

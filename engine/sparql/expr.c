@@ -33,7 +33,7 @@ static kg__val negate(kg__rt *rt, const kg__val *a, bool minus)
     return kg__val_error();
   }
   if (!minus) {
-    return kg__val_num(&rt->v, &x);
+    return *a; /* unary plus: the number itself */
   }
   switch (x.type) {
   case KG__NUM_INTEGER:
@@ -47,6 +47,7 @@ static kg__val negate(kg__rt *rt, const kg__val *a, bool minus)
     break;
   default:
     x.f = -x.f;
+    x.plain = true;
   }
   return kg__val_num(&rt->v, &x);
 }

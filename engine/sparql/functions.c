@@ -543,6 +543,7 @@ static kg__val num_round(kg__rt *rt, kg__xop op, const kg__val *a)
       q--;
     }
     n.d = q * s;
+    n.scale = 0;
     break;
   }
   default:
@@ -601,6 +602,7 @@ static kg__val date_part(kg__rt *rt, kg__xop op, const kg__val *a)
     memset(&n, 0, sizeof n);
     n.type = KG__NUM_DECIMAL;
     n.d = (kg__dec)d.micro * (KG__DEC_SCALE / 1000000);
+    n.scale = d.frac_digits < 6 ? d.frac_digits : 6;
     return kg__val_num(&rt->v, &n);
   }
   case KG__X_TIMEZONE: {
@@ -719,7 +721,9 @@ cast_number(kg__rt *rt, const char *iri, kg__dt to, const kg__val *a)
       r.d = (kg__dec)n.i * KG__DEC_SCALE;
     } else if (n.type == KG__NUM_DECIMAL) {
       r.d = n.d;
+      r.scale = n.scale;
     } else {
+      r.scale = -1;
       if (isnan(n.f) || isinf(n.f) || fabs(n.f) > 1e20) {
         return kg__val_error();
       }

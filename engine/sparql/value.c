@@ -531,9 +531,15 @@ bool kg__num_of(const kg_term *t, kg__num *out)
     }
     return true;
   }
-  case KG__DT_DECIMAL:
+  case KG__DT_DECIMAL: {
     out->type = KG__NUM_DECIMAL;
+    const char *dot = memchr(t->value, '.', t->value_len);
+    if (dot) {
+      size_t fd = t->value_len - (size_t)(dot - t->value) - 1;
+      out->scale = fd > 18 ? 18 : (int)fd;
+    }
     return kg__dec_parse(t->value, t->value_len, &out->d);
+  }
   case KG__DT_FLOAT:
     out->type = KG__NUM_FLOAT;
     if (!parse_double(t->value, t->value_len, &out->f)) {
@@ -579,6 +585,7 @@ void kg__num_promote(kg__num *a, kg__num *b)
     }
     if (t == KG__NUM_DECIMAL) {
       n->d = (kg__dec)n->i * KG__DEC_SCALE;
+      n->scale = 0;
     } else {
       n->f = kg__num_double(n);
       if (t == KG__NUM_FLOAT) {
@@ -688,9 +695,19 @@ bool kg__num_arith(char op, const kg__num *a0, const kg__num *b0, kg__num *out)
     a.d = (kg__dec)a.i * KG__DEC_SCALE;
     b.d = (kg__dec)b.i * KG__DEC_SCALE;
     a.type = b.type = KG__NUM_DECIMAL;
+    a.scale = b.scale = 0;
   }
   memset(out, 0, sizeof *out);
   out->type = a.type;
+  if (a.type == KG__NUM_DECIMAL) {
+    /* the fraction digits of the result, as decimal arithmetic keeps
+     * them: the larger for + and -, the sum for *, at least one for / */
+    int sa = a.scale < 0 ? 1 : a.scale;
+    int sb = b.scale < 0 ? 1 : b.scale;
+    out->scale = op == '*'   ? (sa + sb > 18 ? 18 : sa + sb)
+                 : op == '/' ? -1
+                             : (sa > sb ? sa : sb);
+  }
   switch (a.type) {
   case KG__NUM_INTEGER:
     switch (op) {
@@ -733,12 +750,13 @@ bool kg__num_arith(char op, const kg__num *a0, const kg__num *b0, kg__num *out)
       return false;
     }
     out->f = a.type == KG__NUM_FLOAT ? (double)(float)r : r;
+    out->plain = true;
     return true;
   }
   }
 }
 
-void kg__dec_format(kg__dec d, char *buf, size_t cap)
+void kg__dec_format(kg__dec d, int scale, char *buf, size_t cap)
 {
   __extension__ typedef unsigned __int128 u128;
   bool neg = d < 0;
@@ -754,7 +772,8 @@ void kg__dec_format(kg__dec d, char *buf, size_t cap)
   char frac[20];
   snprintf(frac, sizeof frac, "%018llu", (unsigned long long)fp);
   int fl = 18;
-  while (fl > 1 && frac[fl - 1] == '0') {
+  int min = scale < 0 ? 1 : scale;
+  while (fl > min && frac[fl - 1] == '0') {
     fl--;
   }
   frac[fl] = '\0';
@@ -765,7 +784,7 @@ void kg__dec_format(kg__dec d, char *buf, size_t cap)
   while (n > 0 && k + 1 < cap) {
     buf[k++] = digits[--n];
   }
-  if (k + 1 < cap) {
+  if (fl > 0 && k + 1 < cap) {
     buf[k++] = '.';
   }
   for (int i = 0; i < fl && k + 1 < cap; i++) {
@@ -844,13 +863,15 @@ const char *kg__num_format(const kg__num *n, char *buf, size_t cap)
     snprintf(buf, cap, "%lld", (long long)n->i);
     break;
   case KG__NUM_DECIMAL:
-    kg__dec_format(n->d, buf, cap);
+    kg__dec_format(n->d, n->scale, buf, cap);
     break;
   case KG__NUM_FLOAT:
-    kg__double_format(n->f, true, buf, cap);
-    break;
   case KG__NUM_DOUBLE:
-    kg__double_format(n->f, false, buf, cap);
+    if (n->plain && n->f == floor(n->f) && fabs(n->f) < 1e15) {
+      snprintf(buf, cap, "%.0f", n->f == 0 ? 0.0 : n->f);
+    } else {
+      kg__double_format(n->f, n->type == KG__NUM_FLOAT, buf, cap);
+    }
     break;
   }
   return kg__num_datatype(n->type);

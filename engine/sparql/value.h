@@ -119,7 +119,11 @@ typedef struct kg__num {
   kg__numtype type;
   int64_t i;
   kg__dec d;
-  double f; /* float and double */
+  int scale;  /* decimal: fraction digits to write at least (as written, or
+                 as arithmetic gives them); -1: at least one */
+  double f;   /* float and double */
+  bool plain; /* float, double: an integral result of arithmetic is
+                 written as plain digits ("6", as the W3C results do) */
 } kg__num;
 
 /* Parse a numeric literal (valid lexical form of a numeric datatype). */
@@ -137,7 +141,7 @@ const char *kg__num_datatype(kg__numtype t);
 /* Lexical form of a double (canonical XSD form "1.0E0"). */
 void kg__double_format(double v, bool is_float, char *buf, size_t cap);
 bool kg__dec_parse(const char *s, size_t len, kg__dec *out);
-void kg__dec_format(kg__dec d, char *buf, size_t cap);
+void kg__dec_format(kg__dec d, int scale, char *buf, size_t cap);
 
 /* ---- dates and times ---- */
 typedef struct kg__datetime {

@@ -263,7 +263,10 @@ static void test_expressions(void)
   eval_is(__LINE__, "1 / 3", "\"0.333333333333333333\"^^xsd:decimal");
   eval_is(__LINE__, "0.1 + 0.2 = 0.3", "\"true\"^^xsd:boolean");
   eval_is(__LINE__, "1.5 * 2", "\"3.0\"^^xsd:decimal");
-  eval_is(__LINE__, "\"1\"^^xsd:double + 1", "\"2.0E0\"^^xsd:double");
+  eval_is(__LINE__, "1.50 + 1", "\"2.50\"^^xsd:decimal");
+  eval_is(__LINE__, "3.0 - 3", "\"0.0\"^^xsd:decimal");
+  eval_is(__LINE__, "\"1\"^^xsd:double + 1", "\"2\"^^xsd:double");
+  eval_is(__LINE__, "0.5e0 * 3", "\"1.5E0\"^^xsd:double");
   eval_is(__LINE__, "1 / 0", "ERROR");
   eval_is(__LINE__, "1.0e0 / 0", "\"INF\"^^xsd:double");
   eval_is(__LINE__, "9223372036854775807 + 1", "ERROR");
@@ -271,9 +274,9 @@ static void test_expressions(void)
   eval_is(__LINE__, "1 = 1.0", "\"true\"^^xsd:boolean");
   eval_is(__LINE__, "sameTerm(1, 1.0)", "\"false\"^^xsd:boolean");
   eval_is(__LINE__, "ABS(-3)", "\"3\"^^xsd:integer");
-  eval_is(__LINE__, "ROUND(2.5)", "\"3.0\"^^xsd:decimal");
-  eval_is(__LINE__, "ROUND(-2.5)", "\"-2.0\"^^xsd:decimal");
-  eval_is(__LINE__, "CEIL(-1.5)", "\"-1.0\"^^xsd:decimal");
+  eval_is(__LINE__, "ROUND(2.5)", "\"3\"^^xsd:decimal");
+  eval_is(__LINE__, "ROUND(-2.5)", "\"-2\"^^xsd:decimal");
+  eval_is(__LINE__, "CEIL(-1.5)", "\"-1\"^^xsd:decimal");
   eval_is(__LINE__, "FLOOR(1.5e0)", "\"1.0E0\"^^xsd:double");
   eval_is(__LINE__, "isNUMERIC(\"a\"^^xsd:integer)", "\"false\"^^xsd:boolean");
   /* errors and three-valued logic */
