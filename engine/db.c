@@ -240,15 +240,17 @@ static kg_status open_store(kg_db *db, const char *spec)
   return KG_OK;
 }
 
-/* Give Rasqal a librdf model over the store. Lock held. */
-static kg_status open_model(kg_db *db)
+kg_status kg__db_model(kg_db *db, librdf_model **out)
 {
-  if (db->kind == KG__STORE_SQLITE) {
-    db->model = kg__librdf_store_model(db->store);
-  } else if (kg__librdf_module_model(db->store, &db->storage, &db->model) !=
-             KG_OK) {
-    db->model = NULL;
+  if (!db->model) {
+    if (db->kind == KG__STORE_SQLITE) {
+      db->model = kg__librdf_store_model(db->store);
+    } else if (kg__librdf_module_model(db->store, &db->storage, &db->model) !=
+               KG_OK) {
+      db->model = NULL;
+    }
   }
+  *out = db->model;
   if (!db->model) {
     return kg__db_fail(db, KG_ERR_STORE, db->path, 0, 0,
                        "cannot create a model over the store");
@@ -297,15 +299,6 @@ kg_db_open(const char *spec, unsigned flags, char **errmsg, kg_db **out)
   }
   db->flags = flags;
   kg_status st = open_store(db, spec);
-  if (st == KG_OK) {
-    st = kg__redland_acquire();
-    if (st != KG_OK) {
-      kg__db_fail(db, st, NULL, 0, 0, "cannot initialise Redland");
-    } else {
-      st = open_model(db);
-      kg__redland_release();
-    }
-  }
   if (st != KG_OK) {
     if (errmsg) {
       kg_location at = kg_errloc(db);

@@ -18,16 +18,17 @@ struct kg_db {
   unsigned flags;
   char *path;       /* file of a persistent store, else NULL */
   kg__store *store; /* every read and write of quads goes through it */
-  /* What Rasqal reads: for a native store a storage of the "kgraph"
-   * librdf module over `store`; for sqlite the adapter's own model (then
-   * `storage` is NULL). Redland lock held while using them. */
+  /* The store as a librdf model, made on first use by kg__db_model():
+   * for a native store a storage of the "kgraph" librdf module over
+   * `store`; for sqlite the adapter's own model (then `storage` is NULL).
+   * Redland lock held while using them. */
   librdf_storage *storage;
   librdf_model *model;
   kg__prefixes prefixes;
   kg_limits limits;
   kg_default_graph default_graph; /* what a query without FROM reads */
-  kg_inference inference; /* regime kept up to date on every load */
-  kg_progress_fn progress; /* told how loads advance */
+  kg_inference inference;         /* regime kept up to date on every load */
+  kg_progress_fn progress;        /* told how loads advance */
   void *progress_ctx;
   size_t live_queries; /* prepared and not yet finalized */
   kg__err err;         /* last error */
@@ -51,6 +52,10 @@ kg_status kg__db_take_error(kg_db *db, kg__err *e, const char *source);
  * store/librdf_store.c: kg__node_from_term returns a new node the caller
  * frees, or NULL; kg__term_view fills `t` with views into the node's
  * strings (valid while the node lives), kind 0 for NULL. */
+
+/* The store as a librdf model (made on first use), for code that reads it
+ * through librdf. Redland lock held. */
+kg_status kg__db_model(kg_db *db, librdf_model **out);
 
 /* Keep a prefix binding in the store. */
 kg_status kg__db_store_prefix(kg_db *db, const char *prefix, const char *iri);

@@ -2,6 +2,8 @@
  * shape, counts, orders, dedupe, removal, rollback, the graph rules of
  * store.h, and the term dictionary. */
 #undef NDEBUG
+#include "redland.h"
+#include "store/librdf_store.h"
 #include "store/native_store.h"
 
 #include <assert.h>
@@ -661,9 +663,94 @@ static void test_lmdb_files(void)
   kg__err_clear(&err);
 }
 
+/* The "kgraph" librdf storage module reads and writes a native store. */
+static void test_librdf_module(void)
+{
+  kg__store *s = NULL;
+  CHECK(kg__memory_store_open(&s) == KG_OK);
+  kg__id ids[8];
+  make_terms(s, 8, ids); /* 0 IRI, 1 blank, 2 typed, 3 lang, 4 plain, 5 IRI */
+  CHECK(s->ops->begin(s, true) == KG_OK);
+  kg__id q1[4] = {ids[0], ids[5], ids[2], KG__DEFAULT_GRAPH};
+  kg__id q2[4] = {ids[1], ids[5], ids[3], ids[0]};
+  kg__id q3[4] = {ids[1], ids[5], ids[4], ids[0]};
+  CHECK(s->ops->add(s, q1, NULL) == KG_OK);
+  CHECK(s->ops->add(s, q2, NULL) == KG_OK);
+  CHECK(s->ops->add(s, q3, NULL) == KG_OK);
+  CHECK(s->ops->commit(s) == KG_OK);
+
+  CHECK(kg__redland_acquire() == KG_OK);
+  librdf_world *w = kg__rdf_world();
+  librdf_storage *storage = NULL;
+  librdf_model *model = NULL;
+  CHECK(kg__librdf_module_model(s, &storage, &model) == KG_OK);
+  CHECK(librdf_model_size(model) == 3);
+  /* every statement, with its graph */
+  librdf_stream *st = librdf_model_as_stream(model);
+  int n = 0, in_graph = 0;
+  while (!librdf_stream_end(st)) {
+    CHECK(librdf_stream_get_object(st));
+    in_graph += librdf_stream_get_context2(st) != NULL;
+    n++;
+    librdf_stream_next(st);
+  }
+  librdf_free_stream(st);
+  CHECK(n == 3 && in_graph == 2);
+  /* a pattern, in one graph */
+  kg_term t;
+  CHECK(s->ops->term(s, ids[0], &t) == KG_OK);
+  librdf_node *g = kg__node_from_term(&t);
+  librdf_statement *pat = librdf_new_statement(w);
+  CHECK(s->ops->term(s, ids[1], &t) == KG_OK);
+  librdf_statement_set_subject(pat, kg__node_from_term(&t));
+  st = librdf_model_find_statements_in_context(model, pat, g);
+  n = 0;
+  while (!librdf_stream_end(st)) {
+    kg_term o;
+    kg__term_view(librdf_statement_get_object(librdf_stream_get_object(st)),
+                  &o);
+    CHECK(o.kind == KG_TERM_LITERAL);
+    n++;
+    librdf_stream_next(st);
+  }
+  librdf_free_stream(st);
+  CHECK(n == 2);
+  librdf_free_statement(pat);
+  /* contexts */
+  librdf_iterator *it = librdf_model_get_contexts(model);
+  n = 0;
+  while (!librdf_iterator_end(it)) {
+    CHECK(librdf_node_equals(librdf_iterator_get_object(it), g));
+    n++;
+    librdf_iterator_next(it);
+  }
+  librdf_free_iterator(it);
+  CHECK(n == 1);
+  /* writing through librdf */
+  librdf_node *a = librdf_new_node_from_uri_string(
+      w, (const unsigned char *)"http://example.org/new");
+  librdf_statement *ns = librdf_new_statement_from_nodes(
+      w, librdf_new_node_from_node(a), librdf_new_node_from_node(a),
+      librdf_new_node_from_node(a));
+  CHECK(librdf_model_contains_statement(model, ns) == 0);
+  CHECK(librdf_model_context_add_statement(model, g, ns) == 0);
+  CHECK(librdf_model_contains_statement(model, ns) != 0);
+  CHECK(librdf_model_size(model) == 4);
+  CHECK(librdf_model_context_remove_statement(model, g, ns) == 0);
+  CHECK(librdf_model_size(model) == 3);
+  librdf_free_statement(ns);
+  librdf_free_node(a);
+  librdf_free_node(g);
+  librdf_free_model(model);
+  librdf_free_storage(storage);
+  kg__redland_release();
+  s->ops->close(s);
+}
+
 int main(void)
 {
   run_all("memory", kg__memory_store_open);
+  test_librdf_module();
   CHECK(mkdtemp(tmpdir));
   run_all("lmdb", open_lmdb);
   test_lmdb_files();
