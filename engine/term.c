@@ -416,10 +416,15 @@ void kg__err_set(kg__err *e,
   va_start(ap, fmt);
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
-  /* one line: fold control characters */
-  for (size_t i = 0; i < b.len; i++) {
-    if ((unsigned char)b.data[i] < 0x20) {
-      b.data[i] = ' ';
+  /* one line of valid UTF-8: fold control characters, and write '?' for
+   * each byte that is not part of a valid sequence (messages quote input) */
+  for (size_t i = 0; i < b.len;) {
+    const unsigned char *u = (const unsigned char *)b.data + i;
+    size_t n = *u < 0x20 ? 0 : kg__utf8_seq(u, b.len - i);
+    if (n == 0) {
+      b.data[i++] = *u < 0x20 ? ' ' : '?';
+    } else {
+      i += n;
     }
   }
   while (b.len && b.data[b.len - 1] == ' ') {
