@@ -7,6 +7,8 @@
 #include "store/store.h"
 #include "term.h"
 
+#include <stdatomic.h>
+
 typedef enum kg__store_kind {
   KG__STORE_MEMORY, /* kgraph's native store in memory */
   KG__STORE_LMDB,   /* kgraph's native store in one LMDB file */
@@ -27,6 +29,7 @@ struct kg_db {
   kg__prefixes prefixes;
   kg_limits limits;
   kg_default_graph default_graph; /* what a query without FROM reads */
+  atomic_int interrupt;           /* set by kg_db_interrupt() */
   kg_inference inference;         /* regime kept up to date on every load */
   kg_progress_fn progress;        /* told how loads advance */
   void *progress_ctx;

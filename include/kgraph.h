@@ -462,6 +462,65 @@ KG_API kg_status kg_query_write(kg_query *q,
 /** Free a query. NULL is allowed. */
 KG_API void kg_query_finalize(kg_query *q);
 
+/**
+ * Ask the query to stop. May be called from any thread, and from a signal
+ * handler, while another thread steps it: the running (or next)
+ * kg_query_step() fails with KG_ERR_LIMIT, "query interrupted". NULL is
+ * allowed.
+ */
+KG_API void kg_query_cancel(kg_query *q);
+
+/**
+ * Ask whatever runs on `db` (a query step, an update) to stop, as
+ * kg_query_cancel() does. Safe from another thread and from a signal
+ * handler. The request stays until the next kg_query_prepare() or
+ * kg_db_update() of `db`, which clears it. NULL is allowed.
+ */
+KG_API void kg_db_interrupt(kg_db *db);
+
+/* ------------------------------------------------------------------------ */
+/** @name SPARQL Update */
+
+/** Options of kg_db_update(); a NULL pointer means all zero. */
+typedef struct kg_update_options {
+  /** Files that LOAD may read, as paths or `file:` IRIs (borrowed for the
+   *  call). LOAD of anything else (another file, the network) fails with
+   *  KG_ERR_DENIED. */
+  const char *const *load_files;
+  size_t nload_files;
+  /** Check the request's syntax only; change nothing. */
+  int parse_only;
+} kg_update_options;
+
+/**
+ * Run a SPARQL 1.1 Update request: INSERT DATA, DELETE DATA, DELETE WHERE,
+ * DELETE/INSERT ... WHERE with WITH and USING, LOAD, CLEAR, DROP, CREATE,
+ * ADD, MOVE, COPY, each with SILENT.
+ *
+ * The request is one transaction: either every operation takes effect or,
+ * when one fails (and is not SILENT), none does. The limits of
+ * kg_db_set_limits() apply: `timeout_ms` to the whole request, `max_rows`
+ * to the solutions of each WHERE. A store keeps no empty graph: CREATE
+ * only matters within the request that makes it.
+ *
+ * @param text    the request (copied), `len` bytes
+ * @param base    base IRI (copied) or NULL
+ * @param opts    options, or NULL
+ * @param changed if not NULL, receives the number of quads added plus the
+ *                number removed
+ * @return KG_OK; KG_ERR_PARSE with kg_errloc(); KG_ERR_DENIED (read-only
+ *         database, SERVICE, LOAD of a file not allowed); KG_ERR_QUERY
+ *         (an operation failed: CREATE of a graph that exists, DROP of one
+ *         that does not, ...); KG_ERR_LIMIT; KG_ERR_IO; KG_ERR_STORE;
+ *         KG_ERR_NOMEM.
+ */
+KG_API kg_status kg_db_update(kg_db *db,
+                              const char *text,
+                              size_t len,
+                              const char *base,
+                              const kg_update_options *opts,
+                              uint64_t *changed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  query    run a SPARQL query and print its results\n"
+    "  update   run a SPARQL Update request\n"
     "  load     load RDF files into a persistent store\n"
     "  export   write the store (or one graph) as RDF\n"
     "  stats    count what the store holds\n"
@@ -80,6 +82,33 @@ static const char usage_query[] =
     "\n"
     "Refused: SERVICE, FROM and FROM NAMED (kgraph reads only what you\n"
     "name on the command line; use --data and --named).\n";
+
+static const char usage_update[] =
+    "Usage: kgraph update [OPTIONS] (FILE | -e REQUEST | -)\n"
+    "\n"
+    "Run one SPARQL 1.1 Update request, read from FILE (its IRI is the\n"
+    "base), given with -e, or read from standard input (-). The request is\n"
+    "one transaction: all of it takes effect, or none.\n"
+    "\n"
+    "Options:\n"
+    "  -e, --request TEXT     the request itself\n"
+    "  --store SPEC           update this persistent store (created when\n"
+    "                         missing)\n"
+    "  --data FILE            load FILE into the default graph of an\n"
+    "                         in-memory store first (repeatable); without\n"
+    "                         --store and --data the store starts empty\n"
+    "  --named [IRI=]FILE     load FILE into the graph named IRI (default:\n"
+    "                         the file's IRI) (repeatable)\n"
+    "  --allow-load FILE      let LOAD read FILE (repeatable); LOAD of\n"
+    "                         anything else is refused\n"
+    "  --dump FORMAT          then write the whole store: nquads, trig,\n"
+    "                         turtle, ntriples, rdfxml\n"
+    "  --base IRI             base IRI for the request\n"
+    "  --timeout SECONDS      stop with exit status 4 after SECONDS (the\n"
+    "                         store is left unchanged)\n"
+    "  --max-rows N           stop with exit status 4 when a WHERE clause\n"
+    "                         has more than N solutions\n"
+    "  --parse-only           check the request's syntax; change nothing\n";
 
 static const char usage_load[] =
     "Usage: kgraph load --store SPEC [OPTIONS] FILE...\n"
@@ -153,6 +182,10 @@ typedef struct options {
   const char *timeout;
   const char *max_rows;
   const char *inference;
+  const char *request;
+  const char *dump;
+  const char **allow_load;
+  size_t nallow_load;
   bool default_graph;
   bool parse_only;
   const char **args;
@@ -189,7 +222,8 @@ static int report(kg_db *db, kg_status st, const char *source_override)
   kg_location at = kg_errloc(db);
   const char *msg = kg_errmsg(db);
   const char *src = at.source;
-  if (src && source_override && strcmp(src, "<query>") == 0) {
+  if (src && source_override &&
+      (strcmp(src, "<query>") == 0 || strcmp(src, "<update>") == 0)) {
     src = source_override;
   }
   fprintf(stderr, "kgraph: ");
@@ -222,6 +256,7 @@ static void free_options(options *o)
 {
   free(o->data);
   free(o->named);
+  free(o->allow_load);
   free(o->args);
 }
 
@@ -243,6 +278,9 @@ static const char **value_slot(options *o, const char *name)
       {"--output", offsetof(options, output)},
       {"--timeout", offsetof(options, timeout)},
       {"--max-rows", offsetof(options, max_rows)},
+      {"-e", offsetof(options, request)},
+      {"--request", offsetof(options, request)},
+      {"--dump", offsetof(options, dump)},
       {"--inference", offsetof(options, inference)},
   };
   for (size_t i = 0; i < sizeof slots / sizeof *slots; i++) {
@@ -262,6 +300,8 @@ static bool allowed(const char *command, const char *opt)
   } table[] = {
       {"query", " --store -q --query-file --data --named --results --format "
                 "--base --timeout --max-rows --parse-only --inference "},
+      {"update", " --store --data --named --base --allow-load --dump -e "
+                 "--request --timeout --max-rows --parse-only "},
       {"load", " --store --format --graph --base --inference "},
       {"export", " --store --data --named --format --graph --default-graph "
                  "-o --output --inference "},
@@ -322,6 +362,8 @@ static int parse_args(int argc, char **argv, options *o)
       ok = push(&o->data, &o->ndata, v);
     } else if (strcmp(a, "--named") == 0) {
       ok = push(&o->named, &o->nnamed, v);
+    } else if (strcmp(a, "--allow-load") == 0) {
+      ok = push(&o->allow_load, &o->nallow_load, v);
     } else {
       const char **slot = value_slot(o, a);
       if (*slot) {
@@ -604,6 +646,34 @@ static bool parse_seconds(const char *s, uint64_t *ms)
 
 /* ---- commands ---- */
 
+/* Ctrl-C stops the running query or update; the store is left as it
+ * was. */
+static kg_db *volatile interrupted_db;
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+  (void)sig;
+  interrupted = 1;
+  kg_db_interrupt(interrupted_db);
+}
+
+static void catch_sigint(kg_db *db)
+{
+  interrupted_db = db;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+}
+
+static void release_sigint(void)
+{
+  signal(SIGINT, SIG_DFL);
+  interrupted_db = NULL;
+}
+
 static int cmd_query(const options *o)
 {
   kg_results_format rf =
@@ -673,6 +743,7 @@ static int cmd_query(const options *o)
   int rc = open_db(o, &db);
   kg_query *q = NULL;
   if (rc == EXIT_OK) {
+    catch_sigint(db);
     kg_db_set_limits(db, &limits);
     kg_status st =
         kg_query_prepare(db, text, len, o->base ? o->base : base_iri, &q);
@@ -687,9 +758,135 @@ static int cmd_query(const options *o)
       fflush(stdout);
       rc = report(db, st, source);
     }
+    release_sigint();
+    if (interrupted) {
+      rc = 130;
+    }
   }
   kg_query_finalize(q);
   kg_db_close(db);
+  free(text);
+  free(base_iri);
+  return rc;
+}
+
+static int cmd_update(const options *o)
+{
+  kg_limits limits = {0, 0};
+  kg_format dump = KG_FORMAT_AUTO;
+  if (o->dump &&
+      (kg_format_from_name(o->dump, &dump) != KG_OK || dump == KG_FORMAT_DOT)) {
+    return usage_error("unknown RDF format '%s' (use nquads, trig, turtle, "
+                       "ntriples or rdfxml)",
+                       o->dump);
+  }
+  if (o->timeout && !parse_seconds(o->timeout, &limits.timeout_ms)) {
+    return usage_error("--timeout needs a positive number of seconds, not "
+                       "'%s'",
+                       o->timeout);
+  }
+  if (o->max_rows && !parse_u64(o->max_rows, &limits.max_rows)) {
+    return usage_error("--max-rows needs a whole number, not '%s'",
+                       o->max_rows);
+  }
+  if (o->request && o->nargs) {
+    return usage_error("%s", "give the request either in a file or with -e, "
+                             "not both");
+  }
+  if (!o->request && o->nargs != 1) {
+    return usage_error("%s", o->nargs ? "give exactly one request file"
+                                      : "no request given (FILE, -e "
+                                        "REQUEST or -)");
+  }
+  if (o->store && (o->ndata || o->nnamed)) {
+    return usage_error("%s", "--data and --named load into a temporary "
+                             "in-memory store; to add files to --store, use "
+                             "kgraph load");
+  }
+  char *text = NULL;
+  size_t len = 0;
+  const char *source = "<update>";
+  char *base_iri = NULL;
+  if (o->request) {
+    text = strdup(o->request);
+    len = text ? strlen(text) : 0;
+    if (!text) {
+      return EXIT_RUNTIME;
+    }
+  } else {
+    const char *path = o->args[0];
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f) {
+      fprintf(stderr, "kgraph: %s: cannot open: %s\n", path, strerror(errno));
+      return EXIT_RUNTIME;
+    }
+    bool ok = read_stream(f, &text, &len);
+    if (!in) {
+      fclose(f);
+      source = path;
+      base_iri = file_iri(path);
+    } else {
+      source = "<stdin>";
+    }
+    if (!ok) {
+      fprintf(stderr, "kgraph: %s: cannot read the request\n", source);
+      free(base_iri);
+      return EXIT_RUNTIME;
+    }
+  }
+  kg_db *db = NULL;
+  int rc = EXIT_OK;
+  if (o->store || o->ndata || o->nnamed) {
+    if (o->store) {
+      char *msg = NULL;
+      kg_status st = kg_db_open(o->store, KG_OPEN_CREATE, &msg, &db);
+      if (st != KG_OK) {
+        fprintf(stderr, "kgraph: %s\n", msg ? msg : kg_strstatus(st));
+        kg_free(msg);
+        rc = exit_code(st);
+      }
+    } else {
+      rc = open_db(o, &db);
+    }
+  } else {
+    char *msg = NULL;
+    kg_status st = kg_db_open(":memory:", 0, &msg, &db);
+    if (st != KG_OK) {
+      fprintf(stderr, "kgraph: %s\n", msg ? msg : kg_strstatus(st));
+      kg_free(msg);
+      rc = exit_code(st);
+    }
+  }
+  if (rc == EXIT_OK) {
+    catch_sigint(db);
+    kg_db_set_limits(db, &limits);
+    kg_update_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.load_files = o->allow_load;
+    opts.nload_files = o->nallow_load;
+    opts.parse_only = o->parse_only;
+    kg_status st =
+        kg_db_update(db, text, len, o->base ? o->base : base_iri, &opts, NULL);
+    release_sigint();
+    if (st == KG_OK && o->dump && !o->parse_only) {
+      st = kg_db_export(db, dump, NULL, kg_file_sink, stdout);
+      if (st == KG_OK && fflush(stdout) != 0) {
+        fprintf(stderr, "kgraph: cannot write the store: %s\n",
+                strerror(errno));
+        rc = EXIT_RUNTIME;
+      }
+    }
+    if (st != KG_OK) {
+      rc = report(db, st, source);
+    }
+    if (interrupted) {
+      rc = 130;
+    }
+  }
+  if (kg_db_close(db) != KG_OK && rc == EXIT_OK) {
+    rc = EXIT_RUNTIME;
+  }
   free(text);
   free(base_iri);
   return rc;
@@ -926,9 +1123,9 @@ static const struct {
   int (*run)(const options *);
   const char *usage;
 } commands[] = {
-    {"query", cmd_query, usage_query},    {"load", cmd_load, usage_load},
-    {"export", cmd_export, usage_export}, {"stats", cmd_stats, usage_stats},
-    {"prefix", cmd_prefix, usage_prefix},
+    {"query", cmd_query, usage_query}, {"update", cmd_update, usage_update},
+    {"load", cmd_load, usage_load},    {"export", cmd_export, usage_export},
+    {"stats", cmd_stats, usage_stats}, {"prefix", cmd_prefix, usage_prefix},
 };
 
 static int help(const char *topic)

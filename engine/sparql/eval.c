@@ -71,11 +71,13 @@ kg_status kg__rt_check(kg__rt *rt)
   if (rt->v.arena.failed) {
     return kg__rt_fail(rt, KG_ERR_NOMEM, "out of memory");
   }
-  if (rt->cancel && atomic_load(rt->cancel)) {
+  if ((rt->cancel && atomic_load(rt->cancel)) ||
+      (rt->interrupt && atomic_load(rt->interrupt))) {
     return kg__rt_fail(rt, KG_ERR_LIMIT, "query interrupted");
   }
   if (rt->deadline_ms && kg__now_ms() > rt->deadline_ms) {
-    return kg__rt_fail(rt, KG_ERR_LIMIT, "query timed out");
+    return kg__rt_fail(rt, KG_ERR_LIMIT, "query timed out after %llu ms",
+                       (unsigned long long)rt->timeout_ms);
   }
   return KG_OK;
 }

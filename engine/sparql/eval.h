@@ -33,8 +33,10 @@ typedef struct kg__rt {
   size_t ngraphs;
   bool graphs_listed;
   /* limits */
-  uint64_t deadline_ms; /* CLOCK_MONOTONIC milliseconds; 0: none */
-  const atomic_int *cancel;
+  uint64_t deadline_ms;        /* CLOCK_MONOTONIC milliseconds; 0: none */
+  uint64_t timeout_ms;         /* the limit, for the message */
+  const atomic_int *cancel;    /* the query's (kg_query_cancel()) */
+  const atomic_int *interrupt; /* the database's (kg_db_interrupt()) */
   unsigned ticks;
   kg_status stop;    /* KG_ERR_LIMIT once a limit was reached */
   uint64_t max_rows; /* cap on rows materialised by one operator; 0: none */

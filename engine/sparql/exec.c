@@ -76,9 +76,11 @@ kg_status kg__exec_prepare(
     x->rt.base = x->q->base ? x->q->base : base;
     x->rt.union_default = db->default_graph == KG_DEFAULT_GRAPH_UNION;
     x->rt.cancel = &x->cancel;
+    x->rt.interrupt = &db->interrupt;
     x->rt.err = err;
     if (db->limits.timeout_ms) {
       x->rt.deadline_ms = kg__now_ms() + db->limits.timeout_ms;
+      x->rt.timeout_ms = db->limits.timeout_ms;
     }
     x->row = calloc(x->q->nslots ? x->q->nslots : 1, sizeof *x->row);
     if (!x->row || kg__tupset_init(&x->given, 3) != KG_OK ||

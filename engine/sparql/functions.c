@@ -188,9 +188,35 @@ void kg__bnode_map_free(kg__bnode_map *m)
   }
 }
 
+/* Labels of the blank nodes queries and updates make: "q<T><N>", where T
+ * is a random token drawn once per process and N counts in the process,
+ * so that blank nodes an update stores never meet others (the readers'
+ * labels start with "r"). */
+static atomic_uint_fast64_t next_bnode = 1;
+static pthread_once_t bnode_token_once = PTHREAD_ONCE_INIT;
+static char bnode_token[13];
+
+static void make_bnode_token(void)
+{
+  uint64_t r = 0;
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read(fd, &r, sizeof r) != (ssize_t)sizeof r) {
+    r = (uint64_t)time(NULL) * UINT64_C(0x9E3779B97F4A7C15) ^
+        (uint64_t)getpid();
+  }
+  if (fd >= 0) {
+    close(fd);
+  }
+  snprintf(bnode_token, sizeof bnode_token, "%012llx",
+           (unsigned long long)(r & UINT64_C(0xFFFFFFFFFFFF)));
+}
+
 void kg__rt_fresh_bnode(kg__rt *rt, char *buf, size_t cap)
 {
-  snprintf(buf, cap, "kgb%llu", (unsigned long long)++rt->bnodes);
+  pthread_once(&bnode_token_once, make_bnode_token);
+  rt->bnodes++;
+  snprintf(buf, cap, "q%s%llx", bnode_token,
+           (unsigned long long)atomic_fetch_add(&next_bnode, 1));
 }
 
 static kg__val bnode_for(kg__rt *rt, const kg__val *arg)

@@ -3247,10 +3247,11 @@ static bool take_block(kg__quadpat **dst, size_t *n, block *b)
   return true;
 }
 
-/* A query over the update's slots for a WHERE pattern. */
+/* A query over the update's slots for a WHERE pattern: its solutions
+ * instantiate templates, as CONSTRUCT's do (no projection). */
 static kg__query *where_query(P *p, kg__op *where)
 {
-  kg__query *q = query_new(p, KG_QUERY_SELECT);
+  kg__query *q = query_new(p, KG_QUERY_CONSTRUCT);
   if (!q) {
     kg__op_free(where);
     return NULL;
@@ -3393,7 +3394,7 @@ static bool parse_update1(P *p, kg__uop *u)
     unexpected(p);
     return false;
   }
-  kg__query *q = ok ? query_new(p, KG_QUERY_SELECT) : NULL;
+  kg__query *q = ok ? query_new(p, KG_QUERY_CONSTRUCT) : NULL;
   ok = q != NULL;
   while (ok && accept_word(p, "USING")) {
     bool named = accept_word(p, "NAMED");

@@ -55,6 +55,7 @@ kg_status kg_query_prepare(
     return kg__db_fail(db, KG_ERR_PARSE, "<query>", 0, 0,
                        "NUL byte in query text");
   }
+  atomic_store(&db->interrupt, 0);
   char *copy = kg__strndup(text, len);
   kg_query *q = calloc(1, sizeof *q);
   if (!copy || !q) {
@@ -317,6 +318,20 @@ kg_status kg_query_write(kg_query *q,
     return write_graph(q, graph_format, &out);
   }
   return KG_ERR_INTERNAL;
+}
+
+void kg_query_cancel(kg_query *q)
+{
+  if (q) {
+    kg__exec_cancel(q->exec);
+  }
+}
+
+void kg_db_interrupt(kg_db *db)
+{
+  if (db) {
+    atomic_store(&db->interrupt, 1);
+  }
 }
 
 void kg_query_finalize(kg_query *q)

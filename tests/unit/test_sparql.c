@@ -5,9 +5,11 @@
 #include "sparql/parser.h"
 #include "store/native_store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures;
 
@@ -609,6 +611,148 @@ static void test_evaluation(void)
            "?x=<http://e/a>\n");
 }
 
+/* ---- the public API: updates, limits, cancel ---- */
+
+static kg_db *api_db(void)
+{
+  kg_db *db = NULL;
+  char *msg = NULL;
+  CHECK(kg_db_open(":memory:", 0, &msg, &db) == KG_OK);
+  kg_free(msg);
+  return db;
+}
+
+static uint64_t count_rows(kg_db *db, const char *q)
+{
+  kg_query *query = NULL;
+  uint64_t n = 0;
+  CHECK(kg_query_prepare(db, q, strlen(q), NULL, &query) == KG_OK);
+  while (kg_query_step(query) == KG_ROW) {
+    n++;
+  }
+  kg_query_finalize(query);
+  return n;
+}
+
+static void test_update_api(void)
+{
+  kg_db *db = api_db();
+  const char *r = "PREFIX : <http://e/> INSERT DATA { :a :p 1 . :b :p 2 . "
+                  "GRAPH :g { :a :q _:x } }";
+  uint64_t changed = 0;
+  CHECK(kg_db_update(db, r, strlen(r), NULL, NULL, &changed) == KG_OK);
+  CHECK(changed == 3);
+  CHECK(count_rows(db, "SELECT * { ?s ?p ?o }") == 2);
+  CHECK(count_rows(db, "SELECT * { GRAPH ?g { ?s ?p ?o } }") == 1);
+  /* all or nothing: the failing DROP undoes the INSERT before it */
+  r = "INSERT DATA { <http://e/c> <http://e/p> 3 } ; DROP GRAPH <http://e/x>";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, NULL, &changed) == KG_ERR_QUERY);
+  CHECK(strcmp(kg_errmsg(db), "DROP: no graph <http://e/x>") == 0);
+  CHECK(count_rows(db, "SELECT * { ?s ?p ?o }") == 2);
+  /* DELETE/INSERT WHERE sees the store before the operation */
+  r = "PREFIX : <http://e/> DELETE { ?s :p ?o } INSERT { ?s :p ?n } WHERE { "
+      "?s :p ?o BIND(?o + 10 AS ?n) }";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, NULL, &changed) == KG_OK);
+  CHECK(changed == 4);
+  CHECK(count_rows(db, "SELECT * { ?s ?p ?o FILTER(?o > 10) }") == 2);
+  /* LOAD needs the caller's permission */
+  r = "LOAD <file:///etc/hostname>";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, NULL, NULL) == KG_ERR_DENIED);
+  kg_update_options opts;
+  memset(&opts, 0, sizeof opts);
+  opts.parse_only = 1;
+  r = "CLEAR ALL";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, &opts, NULL) == KG_OK);
+  CHECK(count_rows(db, "SELECT * { ?s ?p ?o }") == 2);
+  r = "CLEAR ALL ; INSERT DATA { ?s <p> <o> }";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, &opts, NULL) == KG_ERR_PARSE);
+  CHECK(kg_errloc(db).line == 1 && kg_errloc(db).column == 27);
+  CHECK(kg_db_close(db) == KG_OK);
+}
+
+static uint64_t mono_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A store where a cartesian product takes seconds. */
+static kg_db *slow_db(void)
+{
+  kg_db *db = api_db();
+  kg__buf b = {0};
+  kg__buf_puts(&b, "INSERT DATA {");
+  for (int i = 0; i < 2000; i++) {
+    kg__buf_printf(&b, " <http://e/s%d> <http://e/p> %d .", i, i);
+  }
+  kg__buf_puts(&b, " }");
+  CHECK(!b.failed &&
+        kg_db_update(db, b.data, b.len, NULL, NULL, NULL) == KG_OK);
+  kg__buf_free(&b);
+  return db;
+}
+
+static const char slow_query[] =
+    "SELECT (COUNT(*) AS ?n) { ?a ?p ?x . ?b ?q ?y FILTER(?x + ?y > 0) }";
+
+typedef struct canceller {
+  kg_query *q;
+  uint64_t at;
+} canceller;
+
+static void *cancel_later(void *arg)
+{
+  canceller *c = arg;
+  struct timespec ts = {0, 150 * 1000000L};
+  nanosleep(&ts, NULL);
+  c->at = mono_ms();
+  kg_query_cancel(c->q);
+  return NULL;
+}
+
+static void test_limits(void)
+{
+  kg_db *db = slow_db();
+  /* a deadline stops the query inside its evaluation, promptly */
+  kg_limits lim = {0, 200};
+  CHECK(kg_db_set_limits(db, &lim) == KG_OK);
+  kg_query *q = NULL;
+  uint64_t t0 = mono_ms();
+  CHECK(kg_query_prepare(db, slow_query, sizeof slow_query - 1, NULL, &q) ==
+        KG_OK);
+  CHECK(kg_query_step(q) == KG_ERR_LIMIT);
+  uint64_t took = mono_ms() - t0;
+  CHECK(took >= 200 && took < 200 + 250);
+  CHECK(strcmp(kg_errmsg(db), "query timed out after 200 ms") == 0);
+  kg_query_finalize(q);
+  /* the database stays usable */
+  lim.timeout_ms = 0;
+  CHECK(kg_db_set_limits(db, &lim) == KG_OK);
+  CHECK(count_rows(db, "SELECT * { ?s ?p 5 }") == 1);
+  /* cancel from another thread */
+  CHECK(kg_query_prepare(db, slow_query, sizeof slow_query - 1, NULL, &q) ==
+        KG_OK);
+  canceller c = {q, 0};
+  pthread_t th;
+  CHECK(pthread_create(&th, NULL, cancel_later, &c) == 0);
+  CHECK(kg_query_step(q) == KG_ERR_LIMIT);
+  uint64_t stopped = mono_ms();
+  pthread_join(th, NULL);
+  CHECK(stopped - c.at < 250);
+  CHECK(strcmp(kg_errmsg(db), "query interrupted") == 0);
+  kg_query_finalize(q);
+  /* an update past its deadline changes nothing */
+  lim.timeout_ms = 100;
+  CHECK(kg_db_set_limits(db, &lim) == KG_OK);
+  const char *r = "INSERT { ?a <http://e/r> ?b } WHERE { ?a ?p ?x . ?b ?q ?y }";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, NULL, NULL) == KG_ERR_LIMIT);
+  lim.timeout_ms = 0;
+  CHECK(kg_db_set_limits(db, &lim) == KG_OK);
+  CHECK(count_rows(db, "SELECT * { ?s <http://e/r> ?o }") == 0);
+  CHECK(kg_db_close(db) == KG_OK);
+}
+
 int main(void)
 {
   CHECK(kg__memory_store_open(&store) == KG_OK);
@@ -617,6 +761,8 @@ int main(void)
   test_expressions();
   test_iri();
   test_evaluation();
+  test_update_api();
+  test_limits();
   store->ops->close(store);
   if (failures) {
     fprintf(stderr, "%d failures\n", failures);
