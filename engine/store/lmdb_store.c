@@ -112,7 +112,12 @@ typedef struct lm_store {
   new_term *nt; /* terms added to i2t, not yet to t2i */
   size_t nnt;
   size_t capnt;
-  MDB_txn *scratch; /* a reset read transaction for reads outside one */
+  /* Reads outside a transaction share one read snapshot while cursors
+   * are open on it (so that the cursors of one query read one state of
+   * the store); with none open it is reset, and renewed by the next read. */
+  MDB_txn *snap;
+  bool snap_live;
+  size_t snap_users; /* open cursors reading it */
 } lm_store;
 
 struct lpart {
@@ -126,7 +131,7 @@ struct lpart {
 
 struct kg__cursor {
   lm_store *s;
-  MDB_txn *own; /* the cursor's own snapshot, outside a transaction */
+  bool shared; /* reads the shared snapshot (opened outside a txn) */
   kg__plan plan;
   int nparts;
   struct lpart part[2];
@@ -200,29 +205,34 @@ static kg_status need_write(lm_store *s)
 
 /* ---- reading transactions ---- */
 
-/* The transaction a read goes through: the open one, else the scratch
- * read transaction (give it back with done_read). */
+/* The transaction a read goes through: the open one, else the shared
+ * snapshot (give it back with done_read). */
 static int read_txn(lm_store *s, MDB_txn **t)
 {
   if (s->txn) {
     *t = s->txn;
     return 0;
   }
-  int rc = s->scratch ? mdb_txn_renew(s->scratch)
-                      : mdb_txn_begin(s->e->env, NULL, MDB_RDONLY, &s->scratch);
-  if (rc == MDB_MAP_RESIZED) {
-    mdb_env_set_mapsize(s->e->env, 0);
-    rc = s->scratch ? mdb_txn_renew(s->scratch)
-                    : mdb_txn_begin(s->e->env, NULL, MDB_RDONLY, &s->scratch);
+  int rc = 0;
+  if (!s->snap_live) {
+    rc = s->snap ? mdb_txn_renew(s->snap)
+                 : mdb_txn_begin(s->e->env, NULL, MDB_RDONLY, &s->snap);
+    if (rc == MDB_MAP_RESIZED) {
+      mdb_env_set_mapsize(s->e->env, 0);
+      rc = s->snap ? mdb_txn_renew(s->snap)
+                   : mdb_txn_begin(s->e->env, NULL, MDB_RDONLY, &s->snap);
+    }
+    s->snap_live = rc == 0;
   }
-  *t = s->scratch;
+  *t = rc == 0 ? s->snap : NULL;
   return rc;
 }
 
 static void done_read(lm_store *s, MDB_txn *t)
 {
-  if (t && t == s->scratch) {
+  if (t && t == s->snap && !s->snap_users && s->snap_live) {
     mdb_txn_reset(t);
+    s->snap_live = false;
   }
 }
 
@@ -946,8 +956,9 @@ static void lm_cursor_free(kg__cursor *c)
       mdb_cursor_close(c->part[i].c);
     }
   }
-  if (c->own) {
-    mdb_txn_abort(c->own);
+  if (c->shared) {
+    c->s->snap_users--;
+    done_read(c->s, c->s->snap);
   }
   free(c);
 }
@@ -968,11 +979,11 @@ static kg_status lm_match(kg__store *base,
     return fail(s, KG_ERR_NOMEM, "out of memory");
   }
   c->s = s;
-  MDB_txn *t = s->txn;
-  int rc = 0;
-  if (!t) {
-    rc = begin_txn(s, MDB_RDONLY, &c->own);
-    t = c->own;
+  MDB_txn *t = NULL;
+  int rc = read_txn(s, &t);
+  if (rc == 0 && !s->txn) {
+    c->shared = true;
+    s->snap_users++;
   }
   uint32_t top = UINT32_MAX;
   if (rc == 0 && s->txn && s->write) {
@@ -1366,8 +1377,8 @@ static void lm_close(kg__store *base)
   if (s->txn) {
     lm_rollback(base);
   }
-  if (s->scratch) {
-    mdb_txn_abort(s->scratch);
+  if (s->snap) {
+    mdb_txn_abort(s->snap);
   }
   if (s->e) {
     pthread_mutex_lock(&registry_lock);
