@@ -1813,6 +1813,46 @@ static kg_status order_sort(order_it *o, size_t *idx, size_t *tmp, size_t n)
   return kg__rt_tick(o->base.rt);
 }
 
+/* ORDER BY with LIMIT: keep only the `top` first rows, sorting now and
+ * then. Kept rows stay in arrival order, so ties keep theirs. */
+static kg_status order_prune(order_it *o)
+{
+  size_t n = o->rows.n;
+  size_t *idx = malloc(n * sizeof *idx);
+  size_t *tmp = malloc(n * sizeof *tmp);
+  bool *keep = calloc(n, sizeof *keep);
+  kg_status r = idx && tmp && keep ? KG_OK : KG_ERR_NOMEM;
+  if (r == KG_OK) {
+    for (size_t i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    r = order_sort(o, idx, tmp, n);
+  }
+  if (r == KG_OK) {
+    for (size_t i = 0; i < n && i < o->top; i++) {
+      keep[idx[i]] = true;
+    }
+    size_t w = o->rows.width;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (!keep[i]) {
+        continue;
+      }
+      if (k != i) {
+        memcpy(o->rows.rows + k * w, o->rows.rows + i * w, w * sizeof(kg__vid));
+        memcpy(o->vals + k * o->nkeys, o->vals + i * o->nkeys,
+               o->nkeys * sizeof *o->vals);
+      }
+      k++;
+    }
+    o->rows.n = k;
+  }
+  free(idx);
+  free(tmp);
+  free(keep);
+  return r;
+}
+
 static kg_status order_load(order_it *o)
 {
   kg__rt *rt = o->base.rt;
@@ -1845,6 +1885,9 @@ static kg_status order_load(order_it *o)
     r = kg__rows_push(&o->rows, row);
     if (r == KG_OK) {
       r = kg__rt_check(rt);
+    }
+    if (r == KG_OK && o->top && o->rows.n >= 2 * o->top + 1024) {
+      r = order_prune(o);
     }
     if (r != KG_OK) {
       break;

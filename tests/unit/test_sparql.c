@@ -730,6 +730,17 @@ static void test_limits(void)
   lim.timeout_ms = 0;
   CHECK(kg_db_set_limits(db, &lim) == KG_OK);
   CHECK(count_rows(db, "SELECT * { ?s ?p 5 }") == 1);
+  /* ORDER BY with LIMIT keeps only the first rows while it reads */
+  const char *top = "SELECT ?x { ?s ?p ?x } ORDER BY DESC(?x) LIMIT 3 OFFSET 1";
+  CHECK(kg_query_prepare(db, top, strlen(top), NULL, &q) == KG_OK);
+  static const char *const want[] = {"1998", "1997", "1996"};
+  for (int i = 0; i < 3; i++) {
+    CHECK(kg_query_step(q) == KG_ROW);
+    const kg_term *v = kg_query_value(q, 0);
+    CHECK(v && strcmp(v->value, want[i]) == 0);
+  }
+  CHECK(kg_query_step(q) == KG_DONE);
+  kg_query_finalize(q);
   /* cancel from another thread */
   CHECK(kg_query_prepare(db, slow_query, sizeof slow_query - 1, NULL, &q) ==
         KG_OK);
