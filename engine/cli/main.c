@@ -143,6 +143,8 @@ static const char usage_export[] =
     "  --graph IRI       export only this named graph\n"
     "  --default-graph   export only the default graph\n"
     "  -o, --output FILE write to FILE instead of standard output\n"
+    "  --base IRI        base IRI of the --data and --named files (default:\n"
+    "                    each file's own file IRI)\n"
     "  --inference rdfs|none  as for query (default: rdfs for the article\n"
     "                    graph, none otherwise)\n";
 
@@ -304,7 +306,7 @@ static bool allowed(const char *command, const char *opt)
                  "--request --timeout --max-rows --parse-only "},
       {"load", " --store --format --graph --base --inference "},
       {"export", " --store --data --named --format --graph --default-graph "
-                 "-o --output --inference "},
+                 "-o --output --inference --base "},
       {"stats", " --store --data --named --inference "},
       {"prefix", " --store "},
   };
@@ -525,6 +527,9 @@ static int open_db(const options *o, kg_db **db)
 {
   const char *spec = o->store ? o->store : ":memory:";
   bool article = !o->store && !o->ndata && !o->nnamed;
+  /* For export, --base is the base of the data files; for query and
+   * update it is the base of the request text. */
+  const char *data_base = strcmp(o->command, "export") == 0 ? o->base : NULL;
   kg_inference regime = KG_INFERENCE_NONE;
   if (!inference_option(o, article ? KG_INFERENCE_RDFS : KG_INFERENCE_NONE,
                         &regime)) {
@@ -554,7 +559,8 @@ static int open_db(const options *o, kg_db **db)
     return exit_code(st);
   }
   for (size_t i = 0; i < o->ndata; i++) {
-    st = kg_db_load_file(*db, o->data[i], KG_FORMAT_AUTO, NULL, NULL, NULL);
+    st = kg_db_load_file(*db, o->data[i], KG_FORMAT_AUTO, data_base, NULL,
+                         NULL);
     if (st != KG_OK) {
       return report(*db, st, NULL);
     }
@@ -567,7 +573,7 @@ static int open_db(const options *o, kg_db **db)
     bool has_iri = eq && colon && colon < eq;
     const char *path = has_iri ? eq + 1 : arg;
     char *iri = has_iri ? strndup(arg, (size_t)(eq - arg)) : file_iri(arg);
-    st = iri ? kg_db_load_file(*db, path, KG_FORMAT_AUTO, NULL, iri, NULL)
+    st = iri ? kg_db_load_file(*db, path, KG_FORMAT_AUTO, data_base, iri, NULL)
              : KG_ERR_NOMEM;
     free(iri);
     if (st != KG_OK) {

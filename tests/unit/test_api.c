@@ -346,6 +346,37 @@ static void test_names(void)
   CHECK_STR(kg_version(), KG_VERSION);
 }
 
+static void test_inference(void)
+{
+  kg_db *db = open_memory();
+  assert(load(db, "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                  "<A> rdfs:subClassOf <B> . <x> a <A> .") == KG_OK);
+  assert(kg_db_set_inference(db, (kg_inference)7) == KG_ERR_ARG);
+  CHECK_STR(kg_errmsg(db), "unknown inference regime");
+  assert(kg_db_set_inference(db, KG_INFERENCE_RDFS) == KG_OK);
+  char *out = select_tsv(db, "SELECT ?s ?c WHERE { GRAPH <" KG_INFERRED_GRAPH
+                             "> { ?s a ?c } }");
+  CHECK_STR(out, "?s\t?c\n<http://example.org/x>\t<http://example.org/B>\n");
+  free(out);
+  /* a later load refreshes the inferred graph in the same transaction */
+  assert(load(db, "<y> a <A> .") == KG_OK);
+  out =
+      select_tsv(db, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <" KG_INFERRED_GRAPH
+                     "> { ?s ?p ?o } }");
+  CHECK_STR(out, "?n\n2\n");
+  free(out);
+  /* off: later loads no longer touch it */
+  assert(kg_db_set_inference(db, KG_INFERENCE_NONE) == KG_OK);
+  assert(load(db, "<z> a <A> .") == KG_OK);
+  out =
+      select_tsv(db, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <" KG_INFERRED_GRAPH
+                     "> { ?s ?p ?o } }");
+  CHECK_STR(out, "?n\n2\n");
+  free(out);
+  assert(kg_db_close(db) == KG_OK);
+  assert(kg_db_set_inference(NULL, KG_INFERENCE_RDFS) == KG_ERR_ARG);
+}
+
 int main(void)
 {
   test_free_null();
@@ -356,5 +387,6 @@ int main(void)
   test_named_graphs_and_prefixes();
   test_persistent_store();
   test_limits();
+  test_inference();
   return 0;
 }
