@@ -559,8 +559,8 @@ static int open_db(const options *o, kg_db **db)
     return exit_code(st);
   }
   for (size_t i = 0; i < o->ndata; i++) {
-    st = kg_db_load_file(*db, o->data[i], KG_FORMAT_AUTO, data_base, NULL,
-                         NULL);
+    st =
+        kg_db_load_file(*db, o->data[i], KG_FORMAT_AUTO, data_base, NULL, NULL);
     if (st != KG_OK) {
       return report(*db, st, NULL);
     }
