@@ -1037,6 +1037,76 @@ static kg_status lm_next(kg__cursor *c, kg__id quad[4])
 }
 
 /* Entries of one part's range. */
+/* Items of a page of fixed-size duplicates whose first `plen` bytes
+ * compare below `want` (or not above it, when `upper`). */
+static size_t page_bound(const unsigned char *items,
+                         size_t nitems,
+                         size_t size,
+                         const unsigned char *want,
+                         size_t plen,
+                         bool upper)
+{
+  size_t lo = 0, hi = nitems;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = memcmp(items + mid * size, want, plen);
+    if (c < 0 || (upper && c == 0)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/* Count the duplicates of the current key that start with the part's
+ * bound numbers after the first, a page of duplicates at a time
+ * (MDB_GET_MULTIPLE hands out whole pages; binary search finds the range
+ * in the first and last). The cursor is on the first of them. */
+static int count_dup_range(struct lpart *p, uint64_t *n)
+{
+  size_t size = 4 * (p->plan.width - 1);
+  size_t plen = 4 * (p->plan.k - 1);
+  unsigned char want[12];
+  for (unsigned i = 1; i < p->plan.k; i++) {
+    put_be32(want + 4 * (i - 1), p->plan.prefix[i]);
+  }
+  MDB_val k, d;
+  size_t dups = 0;
+  int rc = mdb_cursor_count(p->c, &dups);
+  if (rc == 0 && dups < 64) {
+    /* few: walk them (a single one is not kept as a page of duplicates) */
+    uint32_t key[4];
+    rc = mdb_cursor_get(p->c, &k, &d, MDB_GET_CURRENT);
+    while (rc == 0 && (rc = part_key(p, &k, &d, key)) == 0 &&
+           kg__key_cmp(key, p->plan.prefix, p->plan.k) == 0) {
+      (*n)++;
+      rc = mdb_cursor_get(p->c, &k, &d, MDB_NEXT_DUP);
+    }
+    return rc;
+  }
+  if (rc == 0) {
+    rc = mdb_cursor_get(p->c, &k, &d, MDB_GET_MULTIPLE);
+  }
+  bool first = true;
+  while (rc == 0) {
+    if (d.mv_size % size) {
+      return MDB_CORRUPTED;
+    }
+    size_t items = d.mv_size / size;
+    const unsigned char *data = d.mv_data;
+    size_t a = first ? page_bound(data, items, size, want, plen, false) : 0;
+    size_t b = page_bound(data, items, size, want, plen, true);
+    *n += b > a ? b - a : 0;
+    if (b < items) {
+      return 0; /* the range ends in this page */
+    }
+    first = false;
+    rc = mdb_cursor_get(p->c, &k, &d, MDB_NEXT_MULTIPLE);
+  }
+  return rc;
+}
+
 static int part_count(lm_store *s, MDB_txn *t, struct lpart *p, uint64_t *n)
 {
   *n = 0;
@@ -1058,13 +1128,8 @@ static int part_count(lm_store *s, MDB_txn *t, struct lpart *p, uint64_t *n)
     size_t dups = 0;
     rc = mdb_cursor_count(p->c, &dups);
     *n = dups;
-  } else {
-    uint32_t key[4];
-    while (rc == 0 && (rc = part_key(p, &k, &d, key)) == 0 &&
-           kg__key_cmp(key, p->plan.prefix, p->plan.k) == 0) {
-      (*n)++;
-      rc = mdb_cursor_get(p->c, &k, &d, MDB_NEXT_DUP);
-    }
+  } else if (rc == 0) {
+    rc = count_dup_range(p, n);
   }
   if (p->c) {
     mdb_cursor_close(p->c);

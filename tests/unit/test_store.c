@@ -551,6 +551,38 @@ static void test_bulk(kg__store *s, int nquads)
   }
 }
 
+/* Ranges over many pages of one key's duplicates (LMDB counts them a
+ * page at a time). */
+static void test_wide_ranges(kg__store *s)
+{
+  kg__id ids[300];
+  make_terms(s, 300, ids);
+  ref r = {0};
+  CHECK(s->ops->begin(s, true) == KG_OK);
+  for (int i = 0; i < 20000; i++) {
+    kg__id q[4] = {ids[0], ids[1 + rnd_below(40)], ids[50 + rnd_below(250)],
+                   i % 2 ? ids[0] : KG__DEFAULT_GRAPH};
+    ref_add(&r, q);
+    CHECK(s->ops->add(s, q, NULL) == KG_OK);
+  }
+  CHECK(s->ops->commit(s) == KG_OK);
+  for (int i = 0; i < 60; i++) {
+    kg__id pat[4] = {ids[0], 0, 0, 0};
+    if (i % 3 == 1) {
+      pat[1] = ids[1 + rnd_below(45)];
+    }
+    if (i % 3 == 2) {
+      pat[2] = ids[50 + rnd_below(250)];
+    }
+    pat[3] = i % 4 == 0   ? 0
+             : i % 4 == 1 ? ids[0]
+             : i % 4 == 2 ? KG__DEFAULT_GRAPH
+                          : KG__NAMED_GRAPHS;
+    check_pattern(s, &r, pat);
+  }
+  free(r.q);
+}
+
 typedef kg_status (*opener)(kg__store **out);
 
 static void run_all(const char *what, opener open)
@@ -571,6 +603,10 @@ static void run_all(const char *what, opener open)
 
   CHECK(open(&s) == KG_OK);
   test_random(s, 400, 3000);
+  s->ops->close(s);
+
+  CHECK(open(&s) == KG_OK);
+  test_wide_ranges(s);
   s->ops->close(s);
 
   CHECK(open(&s) == KG_OK);
