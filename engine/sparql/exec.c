@@ -57,6 +57,35 @@ static kg_status push_pending(kg__exec *x, const kg__vid t[3])
 
 /* ---- preparing ---- */
 
+/* With inference on, a query without FROM reads the inferred graph as part
+ * of its default graph (the merge of the store's default graph and
+ * KG_INFERRED_GRAPH), so that entailments answer ordinary patterns. The
+ * union default graph holds it already. */
+static kg_status default_with_inferred(kg__rt *rt)
+{
+  static const kg_term inferred = {KG_TERM_IRI, KG_INFERRED_GRAPH,
+                                   sizeof KG_INFERRED_GRAPH - 1, NULL, NULL};
+  if (rt->from_default || rt->union_default) {
+    return KG_OK;
+  }
+  kg__vid id = kg__vctx_lookup(&rt->v, &inferred);
+  if (rt->v.failure != KG_OK) {
+    return rt->v.failure;
+  }
+  if (!id) {
+    return KG_OK; /* nothing inferred yet */
+  }
+  rt->from = calloc(2, sizeof *rt->from);
+  if (!rt->from) {
+    return KG_ERR_NOMEM;
+  }
+  rt->from[0] = KG__DEFAULT_GRAPH;
+  rt->from[1] = id;
+  rt->nfrom = 2;
+  rt->from_default = true;
+  return KG_OK;
+}
+
 kg_status kg__exec_prepare(
     kg_db *db, const char *text, const char *base, kg__exec **out, kg__err *err)
 {
@@ -90,6 +119,9 @@ kg_status kg__exec_prepare(
   }
   if (st == KG_OK) {
     st = kg__rt_dataset(&x->rt, x->q);
+  }
+  if (st == KG_OK && db->inference != KG_INFERENCE_NONE) {
+    st = default_with_inferred(&x->rt);
   }
   for (size_t i = 0; st == KG_OK && i < x->q->ntmpl; i++) {
     for (int k = 0; st == KG_OK && k < 3; k++) {
