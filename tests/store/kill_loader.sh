@@ -16,14 +16,21 @@ fail() { echo "kill_loader: $*" >&2; exit 1; }
 
 "$KGRAPH" load --store s.db --format ntriples - < /dev/null > /dev/null ||
   fail "cannot create the store"
-declare -A finished
+# How long one load takes here: the kills fall anywhere in 1.5 times that.
+awk -v n="$PER" 'BEGIN { for (j = 0; j < n; j++)
+  printf "<http://e/t/s%d> <http://e/p> \"t\" .\n", j }' > t.nt
+start=$(date +%s%N)
+"$KGRAPH" load --store t.db t.nt > /dev/null || fail "a trial load failed"
+span=$(((($(date +%s%N) - start) / 1000000) * 3 / 2 + 1))
+declare -A finished=()
 for ((i = 1; i <= RUNS; i++)); do
   awk -v i="$i" -v n="$PER" 'BEGIN { for (j = 0; j < n; j++)
     printf "<http://e/b%d/s%d> <http://e/p> \"%d\" .\n", i, j, i }' > b.nt
   "$KGRAPH" load --store s.db b.nt > out.txt 2> err.txt &
   pid=$!
   # somewhere between before the start and after the end of the load
-  sleep "0.0$((RANDOM % 60))"
+  ms=$((RANDOM % span))
+  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
   kill -9 "$pid" 2> /dev/null
   { wait "$pid"; } 2> /dev/null
   status=$?
