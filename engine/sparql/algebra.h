@@ -75,6 +75,7 @@ typedef struct kg__path {
   kg_term *inv;
   kg__vid *inv_id;
   size_t ninv;
+  unsigned depth;
 } kg__path;
 
 void kg__path_free(kg__path *p);
@@ -177,11 +178,12 @@ struct kg__expr {
   /* aggregates */
   kg__agg_kind agg;
   bool distinct;
-  bool star;   /* COUNT(*) */
-  char *sep;   /* GROUP_CONCAT separator (NULL: " ") */
-  void *cache; /* compiled regular expression, see functions.c */
-  void *plan;  /* EXISTS: the pattern's iterator (borrowed from the
-                  plan that owns it) */
+  bool star;      /* COUNT(*) */
+  char *sep;      /* GROUP_CONCAT separator (NULL: " ") */
+  void *cache;    /* compiled regular expression, see functions.c */
+  void *plan;     /* EXISTS: the pattern's iterator (borrowed from the
+                     plan that owns it) */
+  unsigned depth; /* of the tree below, bounded by the parser */
 };
 
 void kg__expr_free(kg__expr *e);
@@ -233,7 +235,12 @@ struct kg__op {
   kg__query *sub;
   /* analysis: slots always bound / possibly bound by this pattern */
   kg__vars cert, maybe;
+  unsigned depth; /* of the tree below, bounded by the parser */
 };
+
+/* How deep the parser lets expressions and patterns nest, so that no
+ * recursion over them can exhaust a stack. */
+#define KG__MAX_DEPTH 1000u
 
 kg__op *kg__op_new(kg__op_kind kind);
 void kg__op_free(kg__op *op);

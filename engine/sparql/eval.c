@@ -806,6 +806,92 @@ kg__it *kg__it_join(kg__rt *rt, kg__it *a, kg__it *b)
   return &j->base;
 }
 
+/* ---- a chain of joins, without recursion ---- */
+
+typedef struct chain_it {
+  kg__it base;
+  kg__it **its;
+  size_t n;
+  kg__vid *rows; /* one row per level */
+  size_t level;  /* levels open: 0 .. level-1 have rows pending */
+  bool started;
+} chain_it;
+
+static kg_status chain_open(kg__it *it, const kg__vid *in)
+{
+  chain_it *c = (chain_it *)it;
+  c->level = 1;
+  return kg__it_open(c->its[0], in);
+}
+
+static kg_status chain_next(kg__it *it, kg__vid *out)
+{
+  chain_it *c = (chain_it *)it;
+  size_t w = it->rt->width ? it->rt->width : 1;
+  while (c->level > 0) {
+    size_t l = c->level - 1;
+    kg__vid *row = l + 1 == c->n ? out : c->rows + l * w;
+    kg_status r = kg__it_next(c->its[l], row);
+    if (r == KG_DONE) {
+      c->level--;
+      continue;
+    }
+    if (r != KG_ROW) {
+      return r;
+    }
+    if (l + 1 == c->n) {
+      return KG_ROW;
+    }
+    r = kg__it_open(c->its[l + 1], row);
+    if (r != KG_OK) {
+      return r;
+    }
+    c->level++;
+  }
+  return KG_DONE;
+}
+
+static void chain_free(kg__it *it)
+{
+  chain_it *c = (chain_it *)it;
+  for (size_t i = 0; i < c->n; i++) {
+    kg__it_free(c->its[i]);
+  }
+  free(c->its);
+  free(c->rows);
+  free(c);
+}
+
+static const kg__it_ops chain_ops = {chain_open, chain_next, chain_free};
+
+kg__it *kg__it_chain(kg__rt *rt, kg__it **its, size_t n)
+{
+  chain_it *c = n ? it_alloc(rt, sizeof *c, &chain_ops) : NULL;
+  bool ok = c != NULL;
+  for (size_t i = 0; i < n; i++) {
+    ok = ok && its[i];
+  }
+  if (ok) {
+    c->its = malloc(n * sizeof *c->its);
+    c->rows = calloc(n * (rt->width ? rt->width : 1), sizeof *c->rows);
+    ok = c->its && c->rows;
+  }
+  if (!ok) {
+    for (size_t i = 0; i < n; i++) {
+      kg__it_free(its[i]);
+    }
+    if (c) {
+      free(c->its);
+      free(c->rows);
+      free(c);
+    }
+    return NULL;
+  }
+  memcpy(c->its, its, n * sizeof *its);
+  c->n = n;
+  return &c->base;
+}
+
 /* ---- left join ---- */
 
 typedef struct leftjoin_it {

@@ -149,6 +149,9 @@ kg__it *kg__it_unit(kg__rt *rt);
 kg__it *kg__it_empty(kg__rt *rt);
 kg__it *kg__it_scan(kg__rt *rt, const kg__quadpat *p);
 kg__it *kg__it_join(kg__rt *rt, kg__it *a, kg__it *b);
+/* its[0] joined with its[1] opened with each of its rows, and so on
+ * (nested loops without recursion). Takes the array's iterators. */
+kg__it *kg__it_chain(kg__rt *rt, kg__it **its, size_t n);
 kg__it *kg__it_leftjoin(
     kg__rt *rt, kg__it *a, kg__it *b, kg__expr *const *exprs, size_t nexprs);
 kg__it *kg__it_union(kg__rt *rt, kg__it *a, kg__it *b);

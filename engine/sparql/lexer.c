@@ -106,7 +106,7 @@ push(lx *x, kg__tok_kind kind, size_t start, size_t end, const char *p)
   k->start = start;
   k->end = end;
   k->line = x->line;
-  k->col = column(x, start);
+  k->line_start = x->line_start;
   if (p) {
     snprintf(k->p, sizeof k->p, "%s", p);
   }
@@ -599,6 +599,13 @@ kg_status kg__lex_string(const char *text, const kg__tok *t, kg__buf *out)
     }
   }
   return out->failed ? KG_ERR_NOMEM : KG_OK;
+}
+
+unsigned kg__tok_column(const char *text, const kg__tok *t)
+{
+  return (unsigned)kg__utf8_count(text + t->line_start,
+                                  t->start - t->line_start) +
+         1;
 }
 
 kg_status kg__lex_iri(const char *text, const kg__tok *t, kg__buf *out)

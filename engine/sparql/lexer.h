@@ -26,8 +26,9 @@ typedef struct kg__tok {
   size_t start; /* byte offsets in the text */
   size_t end;
   unsigned line;
-  unsigned col; /* in characters, 1-based */
-  char p[3];    /* PUNCT: the punctuation */
+  size_t line_start; /* offset of the line's first byte (columns are
+                        counted in characters from there) */
+  char p[3];         /* PUNCT: the punctuation */
 } kg__tok;
 
 typedef struct kg__tokens {
@@ -39,6 +40,9 @@ typedef struct kg__tokens {
  * returns KG_ERR_PARSE with `err` set. */
 kg_status kg__lex(const char *text, size_t len, kg__tokens *out, kg__err *err);
 void kg__tokens_free(kg__tokens *t);
+
+/* Column of a token in characters, 1-based. */
+unsigned kg__tok_column(const char *text, const kg__tok *t);
 
 /* Decode a STRING token's content (escapes processed) into `out`. */
 kg_status kg__lex_string(const char *text, const kg__tok *t, kg__buf *out);

@@ -64,6 +64,7 @@ typedef struct P {
   bool own_filter;
   /* the graph patterns read (EXISTS inside GRAPH reads that graph) */
   const kg__graph *graph;
+  unsigned depth; /* nesting of the text */
   /* aggregates: allowed in SELECT, HAVING, ORDER BY */
   bool agg_ok;
   bool agg_seen;
@@ -109,7 +110,8 @@ static void fail_at(P *p, const kg__tok *t, kg_status st, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  kg__err_set(p->err, st, t ? t->line : 0, t ? t->col : 0, "%s", msg);
+  kg__err_set(p->err, st, t ? t->line : 0, t ? kg__tok_column(p->src, t) : 0,
+              "%s", msg);
 }
 
 static const kg__tok *peek(const P *p)
@@ -120,6 +122,22 @@ static const kg__tok *peek(const P *p)
 static const kg__tok *peek2(const P *p)
 {
   return &p->tk.v[p->i + 1 < p->tk.n ? p->i + 1 : p->i];
+}
+
+/* Nesting of the text (groups, parentheses, lists) while parsing. */
+static bool enter(P *p)
+{
+  if (++p->depth > KG__MAX_DEPTH) {
+    fail_at(p, peek(p), KG_ERR_PARSE,
+            "the query nests more than %u levels deep", KG__MAX_DEPTH);
+    return false;
+  }
+  return true;
+}
+
+static void leave(P *p)
+{
+  p->depth--;
 }
 
 static void unexpected(P *p)
@@ -662,6 +680,27 @@ static kg__op *op_new(P *p, kg__op_kind kind)
   return op;
 }
 
+/* The depth of an operator over its children; too deep fails. */
+static void op_depth(P *p, kg__op *op)
+{
+  unsigned d = 0;
+  if (op->a && op->a->depth > d) {
+    d = op->a->depth;
+  }
+  if (op->b && op->b->depth > d) {
+    d = op->b->depth;
+  }
+  if (op->sub && op->sub->where && op->sub->where->depth > d) {
+    d = op->sub->where->depth;
+  }
+  op->depth = d + 1;
+  if (op->depth > KG__MAX_DEPTH) {
+    fail_at(p, peek(p), KG_ERR_PARSE,
+            "the query is too complex (more than %u nested operators)",
+            KG__MAX_DEPTH);
+  }
+}
+
 static bool is_plain_bgp(const kg__op *op)
 {
   return op->kind == KG__OP_BGP;
@@ -708,6 +747,7 @@ static kg__op *op_join(P *p, kg__op *a, kg__op *b)
   }
   j->a = a;
   j->b = b;
+  op_depth(p, j);
   return j;
 }
 
@@ -726,6 +766,7 @@ static kg__op *op_two(P *p, kg__op_kind kind, kg__op *a, kg__op *b)
   }
   op->a = a;
   op->b = b;
+  op_depth(p, op);
   return op;
 }
 
@@ -750,6 +791,25 @@ static kg__expr *ex_new(P *p, kg__xop op, size_t nargs)
   e->var = -1;
   e->cst.var = -1;
   return e;
+}
+
+static void ex_depth(P *p, kg__expr *e)
+{
+  unsigned d = 0;
+  for (size_t i = 0; i < e->nargs; i++) {
+    if (e->args[i] && e->args[i]->depth > d) {
+      d = e->args[i]->depth;
+    }
+  }
+  if (e->pattern && e->pattern->depth > d) {
+    d = e->pattern->depth;
+  }
+  e->depth = d + 1;
+  if (e->depth > KG__MAX_DEPTH) {
+    fail_at(p, peek(p), KG_ERR_PARSE,
+            "the query is too complex (an expression more than %u deep)",
+            KG__MAX_DEPTH);
+  }
 }
 
 static kg__expr *ex_var(P *p, int slot)
@@ -788,6 +848,7 @@ static kg__expr *ex_bin(P *p, kg__xop op, kg__expr *a, kg__expr *b)
   }
   e->args[0] = a;
   e->args[1] = b;
+  ex_depth(p, e);
   return e;
 }
 
@@ -802,6 +863,7 @@ static kg__expr *ex_un(P *p, kg__xop op, kg__expr *a)
     return NULL;
   }
   e->args[0] = a;
+  ex_depth(p, e);
   return e;
 }
 
@@ -819,7 +881,8 @@ static bool ex_push(P *p, kg__expr *e, kg__expr *arg)
   }
   e->args = a;
   e->args[e->nargs++] = arg;
-  return true;
+  ex_depth(p, e);
+  return !p->failed;
 }
 
 /* '(' Expression (',' Expression)* ')' or NIL, into e's arguments. */
@@ -1156,7 +1219,19 @@ static kg__expr *parse_primary(P *p)
   return NULL;
 }
 
+static kg__expr *parse_unary_in(P *p);
+
 static kg__expr *parse_unary(P *p)
+{
+  if (!enter(p)) {
+    return NULL;
+  }
+  kg__expr *e = parse_unary_in(p);
+  leave(p);
+  return e;
+}
+
+static kg__expr *parse_unary_in(P *p)
 {
   if (accept_punct(p, "!")) {
     return ex_un(p, KG__X_NOT, parse_unary(p));
@@ -1285,9 +1360,17 @@ static kg__expr *parse_and(P *p)
 
 static kg__expr *parse_expr(P *p)
 {
+  if (!enter(p)) {
+    return NULL;
+  }
   kg__expr *e = parse_and(p);
   while (e && accept_punct(p, "||")) {
     e = ex_bin(p, KG__X_OR, e, parse_and(p));
+  }
+  leave(p);
+  if (e && p->failed) {
+    kg__expr_free(e);
+    return NULL;
   }
   return e;
 }
@@ -1400,6 +1483,18 @@ static kg__path *path_new(P *p, kg__path_kind kind, kg__path *a, kg__path *b)
   x->kind = kind;
   x->a = a;
   x->b = b;
+  unsigned d = a ? a->depth : 0;
+  if (b && b->depth > d) {
+    d = b->depth;
+  }
+  x->depth = d + 1;
+  if (x->depth > KG__MAX_DEPTH) {
+    fail_at(p, peek(p), KG_ERR_PARSE,
+            "the query is too complex (a path more than %u deep)",
+            KG__MAX_DEPTH);
+    kg__path_free(x);
+    return NULL;
+  }
   return x;
 }
 
@@ -1429,6 +1524,7 @@ static kg__path *path_copy(P *p, const kg__path *x)
     return NULL;
   }
   c->kind = x->kind;
+  c->depth = x->depth;
   bool ok = kg__term_copy(&c->iri, &x->iri) == KG_OK;
   if (ok && x->nfwd) {
     c->fwd = calloc(x->nfwd, sizeof *c->fwd);
@@ -1597,6 +1693,9 @@ static kg__path *parse_path_seq(P *p)
 
 static kg__path *parse_path_alt(P *p)
 {
+  if (!enter(p)) {
+    return NULL;
+  }
   kg__path *x = parse_path_seq(p);
   while (x && accept_punct(p, "|")) {
     kg__path *y = parse_path_seq(p);
@@ -1606,6 +1705,7 @@ static kg__path *parse_path_alt(P *p)
     }
     x = path_new(p, KG__PATH_ALT, x, y);
   }
+  leave(p);
   return x;
 }
 
@@ -1723,13 +1823,19 @@ static bool parse_collection(P *p, block *b, kg__pterm *out)
 static bool parse_graph_node(P *p, block *b, kg__pterm *out)
 {
   *out = pt_none();
+  if (!enter(p)) {
+    return false;
+  }
+  bool ok;
   if (at_punct(p, "[")) {
-    return parse_bnode_proplist(p, b, out);
+    ok = parse_bnode_proplist(p, b, out);
+  } else if (at_punct(p, "(")) {
+    ok = parse_collection(p, b, out);
+  } else {
+    ok = parse_var_or_term(p, out, false);
   }
-  if (at_punct(p, "(")) {
-    return parse_collection(p, b, out);
-  }
-  return parse_var_or_term(p, out, false);
+  leave(p);
+  return ok;
 }
 
 static bool parse_bnode_proplist(P *p, block *b, kg__pterm *out)
@@ -2059,6 +2165,7 @@ static kg__op *parse_graph_graph(P *p)
   op->a = inner;
   op->graph = g;
   op->var = user;
+  op_depth(p, op);
   return op;
 }
 
@@ -2116,6 +2223,7 @@ static kg__op *parse_group_body(P *p, const kg__graph *g)
       } else {
         lj->b = a;
       }
+      op_depth(p, lj);
     } else if (accept_word(p, "MINUS")) {
       G = op_two(p, KG__OP_MINUS, G, parse_group(p, g));
     } else if (accept_word(p, "BIND")) {
@@ -2154,6 +2262,7 @@ static kg__op *parse_group_body(P *p, const kg__graph *g)
       x->var = v;
       x->expr = e;
       G = x;
+      op_depth(p, x);
     } else if (accept_word(p, "VALUES")) {
       G = op_join(p, G, parse_values(p));
     } else if (accept_word(p, "GRAPH")) {
@@ -2201,12 +2310,29 @@ static kg__op *parse_group_body(P *p, const kg__graph *g)
     f->exprs = filters;
     f->nexprs = nfilters;
     G = f;
+    op_depth(p, f);
+    if (p->failed) {
+      kg__op_free(G);
+      return NULL;
+    }
   }
   p->own_filter = nfilters > 0;
   return G;
 }
 
+static kg__op *parse_group_in(P *p, const kg__graph *g);
+
 static kg__op *parse_group(P *p, const kg__graph *g)
+{
+  if (!enter(p)) {
+    return NULL;
+  }
+  kg__op *op = parse_group_in(p, g);
+  leave(p);
+  return op;
+}
+
+static kg__op *parse_group_in(P *p, const kg__graph *g)
 {
   if (!expect_punct(p, "{")) {
     return NULL;
@@ -2798,6 +2924,7 @@ static kg__op *parse_subselect(P *p)
     return NULL;
   }
   op->sub = q;
+  op_depth(p, op);
   return op;
 }
 

@@ -368,9 +368,16 @@ static kg_status plan_bgp(plan *pl, kg__op *op, const kg__vars *C, kg__it **out)
   kg__vars bound = {0};
   kg_status st = kg__vars_union(&bound, C);
   bool *used = calloc(op->npats, sizeof *used);
-  kg__it *it = NULL;
-  if (!used) {
+  kg__it **its = calloc(op->npats, sizeof *its);
+  double *alone = calloc(op->npats, sizeof *alone);
+  if (!used || !its || !alone) {
     st = KG_ERR_NOMEM;
+  }
+  /* Greedy: the next pattern is the cheapest given what is bound. Large
+   * patterns (over 64 triples) are ordered by their own counts once. */
+  bool greedy = op->npats <= 64;
+  for (size_t i = 0; st == KG_OK && !greedy && i < op->npats; i++) {
+    alone[i] = estimate(rt, &op->pats[i], &bound);
   }
   for (size_t step = 0; st == KG_OK && step < op->npats; step++) {
     size_t best = 0;
@@ -380,8 +387,8 @@ static kg_status plan_bgp(plan *pl, kg__op *op, const kg__vars *C, kg__it **out)
       if (used[i]) {
         continue;
       }
-      double n = estimate(rt, &op->pats[i], &bound);
-      if (any_bound && !shares(&op->pats[i], &bound) && n > 0) {
+      double n = greedy ? estimate(rt, &op->pats[i], &bound) : alone[i];
+      if (greedy && any_bound && !shares(&op->pats[i], &bound) && n > 0) {
         n = n * 1000.0 + 1e6; /* a cartesian product: last */
       }
       if (best_n < 0 || n < best_n) {
@@ -390,22 +397,26 @@ static kg_status plan_bgp(plan *pl, kg__op *op, const kg__vars *C, kg__it **out)
       }
     }
     used[best] = true;
-    kg__it *scan = kg__it_scan(rt, &op->pats[best]);
-    it = it ? kg__it_join(rt, it, scan) : scan;
-    if (!it) {
+    its[step] = kg__it_scan(rt, &op->pats[best]);
+    if (!its[step]) {
       st = KG_ERR_NOMEM;
       break;
     }
     st = add_pattern_vars(&op->pats[best], &bound);
   }
   free(used);
+  free(alone);
   kg__vars_free(&bound);
   if (st != KG_OK) {
-    kg__it_free(it);
+    for (size_t i = 0; its && i < op->npats; i++) {
+      kg__it_free(its[i]);
+    }
+    free(its);
     return st;
   }
-  *out = it;
-  return KG_OK;
+  *out = op->npats == 1 ? its[0] : kg__it_chain(rt, its, op->npats);
+  free(its);
+  return *out ? KG_OK : KG_ERR_NOMEM;
 }
 
 /* ---- patterns ---- */

@@ -171,6 +171,30 @@ static void test_syntax_errors(void)
   parse_fails(__LINE__, "SELECT * { ?s ?p ?o } LIMIT 1 LIMIT 2", KG_ERR_PARSE,
               "1:31: syntax error, unexpected LIMIT");
 
+  /* nesting is bounded, so no recursion can run out of stack */
+  kg__buf deep = {0};
+  kg__buf_puts(&deep, "ASK { FILTER(");
+  for (int i = 0; i < 3000; i++) {
+    kg__buf_putc(&deep, '(');
+  }
+  kg__buf_putc(&deep, '1');
+  for (int i = 0; i < 3000; i++) {
+    kg__buf_putc(&deep, ')');
+  }
+  kg__buf_puts(&deep, ") }");
+  parse_fails(__LINE__, deep.data, KG_ERR_PARSE,
+              "1:513: the query nests more than 1000 levels deep");
+  deep.len = 0;
+  kg__buf_puts(&deep, "ASK { ?s ?p ?o FILTER(0");
+  for (int i = 0; i < 3000; i++) {
+    kg__buf_puts(&deep, "+1");
+  }
+  kg__buf_puts(&deep, ") }");
+  parse_fails(__LINE__, deep.data, KG_ERR_PARSE,
+              "1:2026: the query is too complex (an expression more than "
+              "1000 deep)");
+  kg__buf_free(&deep);
+
   kg__update *u = NULL;
   kg__err err = {0};
   const char *bad = "DELETE DATA { _:a <p> <o> }";
