@@ -746,13 +746,17 @@ static int cmd_query(const options *o)
     }
   }
   kg_db *db = NULL;
+  catch_sigint(NULL);
   int rc = open_db(o, &db);
   kg_query *q = NULL;
   if (rc == EXIT_OK) {
-    catch_sigint(db);
+    interrupted_db = db;
     kg_db_set_limits(db, &limits);
     kg_status st =
         kg_query_prepare(db, text, len, o->base ? o->base : base_iri, &q);
+    if (interrupted) {
+      kg_db_interrupt(db); /* Ctrl-C came while the data was loading */
+    }
     if (st == KG_OK && !o->parse_only) {
       st = kg_query_write(q, rf, gf, kg_file_sink, stdout);
     }
@@ -764,10 +768,10 @@ static int cmd_query(const options *o)
       fflush(stdout);
       rc = report(db, st, source);
     }
-    release_sigint();
-    if (interrupted) {
-      rc = 130;
-    }
+  }
+  release_sigint();
+  if (interrupted) {
+    rc = 130;
   }
   kg_query_finalize(q);
   kg_db_close(db);
@@ -843,6 +847,7 @@ static int cmd_update(const options *o)
   }
   kg_db *db = NULL;
   int rc = EXIT_OK;
+  catch_sigint(NULL);
   if (o->store || o->ndata || o->nnamed) {
     if (o->store) {
       char *msg = NULL;
@@ -865,17 +870,22 @@ static int cmd_update(const options *o)
     }
   }
   if (rc == EXIT_OK) {
-    catch_sigint(db);
+    interrupted_db = db;
     kg_db_set_limits(db, &limits);
     kg_update_options opts;
     memset(&opts, 0, sizeof opts);
     opts.load_files = o->allow_load;
     opts.nload_files = o->nallow_load;
     opts.parse_only = o->parse_only;
-    kg_status st =
-        kg_db_update(db, text, len, o->base ? o->base : base_iri, &opts, NULL);
-    release_sigint();
-    if (st == KG_OK && o->dump && !o->parse_only) {
+    kg_status st = KG_OK;
+    int skipped = interrupted; /* Ctrl-C came while the data was loading */
+    if (!skipped) {
+      st = kg_db_update(db, text, len, o->base ? o->base : base_iri, &opts,
+                        NULL);
+    } else {
+      fprintf(stderr, "kgraph: interrupted\n");
+    }
+    if (st == KG_OK && !skipped && o->dump && !o->parse_only) {
       st = kg_db_export(db, dump, NULL, kg_file_sink, stdout);
       if (st == KG_OK && fflush(stdout) != 0) {
         fprintf(stderr, "kgraph: cannot write the store: %s\n",
@@ -886,9 +896,10 @@ static int cmd_update(const options *o)
     if (st != KG_OK) {
       rc = report(db, st, source);
     }
-    if (interrupted) {
-      rc = 130;
-    }
+  }
+  release_sigint();
+  if (interrupted) {
+    rc = 130;
   }
   if (kg_db_close(db) != KG_OK && rc == EXIT_OK) {
     rc = EXIT_RUNTIME;
