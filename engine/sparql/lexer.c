@@ -247,6 +247,26 @@ kg_status kg__lex(const char *text, size_t len, kg__tokens *out, kg__err *err)
   out->n = 0;
   kg_status st = KG_OK;
   const char *s = text;
+  /* The whole text must be UTF-8 (strings, IRIs and comments included):
+   * nothing invalid may reach the store or the results. */
+  for (size_t i = 0; i < len;) {
+    unsigned char c = (unsigned char)s[i];
+    size_t n =
+        c < 0x80 ? 1 : kg__utf8_seq((const unsigned char *)s + i, len - i);
+    if (n == 0) {
+      for (size_t j = 0; j < i; j++) {
+        if (s[j] == '\n') {
+          newline(&x, j);
+        }
+      }
+      char msg[48];
+      snprintf(msg, sizeof msg, "invalid UTF-8 byte 0x%02X", c);
+      kg_status bad = fail(&x, i, msg);
+      kg__tokens_free(out);
+      return bad;
+    }
+    i += n;
+  }
   while (st == KG_OK) {
     while (x.i < len && (ws(s[x.i]) || s[x.i] == '#')) {
       if (s[x.i] == '#') {
@@ -472,14 +492,10 @@ kg_status kg__lex(const char *text, size_t len, kg__tokens *out, kg__err *err)
       x.i = i + 1;
       continue;
     }
-    if (c >= 0x80 && kg__utf8_seq((const unsigned char *)s + i, len - i) == 0) {
-      st = fail(&x, i, "invalid UTF-8");
-    } else {
-      char msg[64];
-      snprintf(msg, sizeof msg, "unexpected character '%c'",
-               c >= 0x20 && c < 0x7F ? (char)c : '?');
-      st = fail(&x, i, msg);
-    }
+    char msg[64];
+    snprintf(msg, sizeof msg, "unexpected character '%c'",
+             c >= 0x20 && c < 0x7F ? (char)c : '?');
+    st = fail(&x, i, msg);
   }
   if (st == KG_ERR_NOMEM) {
     kg__err_set(err, KG_ERR_NOMEM, 0, 0, "out of memory");

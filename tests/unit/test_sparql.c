@@ -170,6 +170,11 @@ static void test_syntax_errors(void)
               "1:18: unterminated string");
   parse_fails(__LINE__, "SELECT * { ?s ?p ?o } LIMIT 1 LIMIT 2", KG_ERR_PARSE,
               "1:31: syntax error, unexpected LIMIT");
+  /* invalid UTF-8 anywhere (here in a comment) is refused */
+  parse_fails(__LINE__, "SELECT * {\n # caf\xC3\n ?s ?p \"caf\xC3\xA9\" }",
+              KG_ERR_PARSE, "2:7: invalid UTF-8 byte 0xC3");
+  parse_fails(__LINE__, "ASK { ?s ?p \"\xC0\xAF\" }", KG_ERR_PARSE,
+              "1:14: invalid UTF-8 byte 0xC0");
 
   /* nesting is bounded, so no recursion can run out of stack */
   kg__buf deep = {0};
