@@ -279,17 +279,13 @@ static kg_status enqueue(kg__exec *x, kg__vid id)
   return KG_OK;
 }
 
-/* The concise bounded description of the next resource: its triples in
- * every graph, and those of the blank nodes they lead to. */
-static kg_status describe_next(kg__exec *x)
+/* The triples of resource `r` in graph `g` (0: every graph); blank node
+ * objects join the queue. */
+static kg_status describe_in(kg__exec *x, kg__vid r, kg__vid g)
 {
   kg__rt *rt = &x->rt;
   kg__store *s = rt->v.store;
-  kg__vid r = x->queue[x->qpos++];
-  if (r & KG__VID_LOCAL) {
-    return KG_OK;
-  }
-  kg__id pat[4] = {r, 0, 0, 0};
+  kg__id pat[4] = {r, 0, 0, g};
   kg__cursor *c = NULL;
   kg_status st = s->ops->match(s, pat, NULL, &c);
   if (st != KG_OK) {
@@ -315,6 +311,26 @@ static kg_status describe_next(kg__exec *x)
   }
   s->ops->cursor_free(c);
   return st == KG_DONE ? KG_OK : st;
+}
+
+/* The concise bounded description of the next resource in the query's
+ * default graph (with FROM, the merge of those graphs): its triples and
+ * those of the blank nodes they lead to. */
+static kg_status describe_next(kg__exec *x)
+{
+  kg__rt *rt = &x->rt;
+  kg__vid r = x->queue[x->qpos++];
+  if (r & KG__VID_LOCAL) {
+    return KG_OK;
+  }
+  if (!rt->from_default) {
+    return describe_in(x, r, rt->union_default ? 0 : KG__DEFAULT_GRAPH);
+  }
+  kg_status st = KG_OK;
+  for (size_t i = 0; st == KG_OK && i < rt->nfrom; i++) {
+    st = describe_in(x, r, rt->from[i]);
+  }
+  return st;
 }
 
 static kg_status collect_describe(kg__exec *x)

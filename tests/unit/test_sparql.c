@@ -699,6 +699,21 @@ static void test_update_api(void)
   CHECK(kg_db_close(db) == KG_OK);
 }
 
+static void test_describe(void)
+{
+  kg_db *db = api_db();
+  const char *r = "PREFIX : <http://e/> INSERT DATA { :a :p 1 ; :r [ :s [ :t "
+                  "2 ] ] . :b :p :a . GRAPH :g { :a :q 3 , 4 } }";
+  CHECK(kg_db_update(db, r, strlen(r), NULL, NULL, NULL) == KG_OK);
+  /* the default graph only, blank nodes followed */
+  CHECK(count_rows(db, "DESCRIBE <http://e/a>") == 4);
+  CHECK(count_rows(db, "DESCRIBE <http://e/a> FROM <http://e/g>") == 2);
+  CHECK(count_rows(db, "DESCRIBE ?x { ?x <http://e/p> ?y }") == 5);
+  CHECK(kg_db_set_default_graph(db, KG_DEFAULT_GRAPH_UNION) == KG_OK);
+  CHECK(count_rows(db, "DESCRIBE <http://e/a>") == 6);
+  CHECK(kg_db_close(db) == KG_OK);
+}
+
 static uint64_t mono_ms(void)
 {
   struct timespec ts;
@@ -802,6 +817,7 @@ int main(void)
   test_iri();
   test_evaluation();
   test_update_api();
+  test_describe();
   test_limits();
   store->ops->close(store);
   if (failures) {
