@@ -3,9 +3,9 @@
 #
 # Usage: tests/fuzz/run.sh TARGET SECONDS [BUILD_DIR]
 #
-# TARGET is turtle, ntriples, nquads, trig, rdfxml, query, results, export
-# or cli; BUILD_DIR (default: $KG_FUZZ_BUILD, else build-fuzz) is a build
-# configured with -DCMAKE_C_COMPILER=clang -DKG_FUZZ=ON. The fuzzer starts
+# TARGET is turtle, ntriples, nquads, trig, rdfxml, query, update, results,
+# export or cli; BUILD_DIR (default: $KG_FUZZ_BUILD, else build-fuzz) is a
+# build configured with -DCMAKE_C_COMPILER=clang -DKG_FUZZ=ON. The fuzzer starts
 # from the target's seeds (corpus/TARGET) and found inputs
 # (regressions/TARGET), with the target's dictionary, one process, at most
 # 512 MB and 5 s per input. New inputs go to a scratch corpus
@@ -38,7 +38,7 @@ fi
 case $target in
   turtle | ntriples | nquads | trig | export) dict=turtle.dict ;;
   rdfxml) dict=rdfxml.dict ;;
-  query) dict=sparql.dict ;;
+  query | update) dict=sparql.dict ;;
   cli) dict=cli.dict ;;
   *) dict= ;;
 esac

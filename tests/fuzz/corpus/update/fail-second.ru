@@ -1,0 +1,1 @@
+INSERT DATA { <http://e/a> <http://e/p> 1 } ; CREATE GRAPH <http://example.org/g1> ; CREATE GRAPH <http://example.org/g1>

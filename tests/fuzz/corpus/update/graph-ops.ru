@@ -1,0 +1,1 @@
+CREATE GRAPH <http://example.org/g5> ; COPY DEFAULT TO <http://example.org/g6> ; MOVE <http://example.org/g1> TO <http://example.org/g7> ; ADD <http://example.org/g7> TO DEFAULT ; DROP ALL

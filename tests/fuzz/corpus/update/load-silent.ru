@@ -1,0 +1,1 @@
+LOAD SILENT <http://127.0.0.1:9/x.ttl> INTO GRAPH <http://example.org/g3>
