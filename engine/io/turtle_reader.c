@@ -1,8 +1,10 @@
 /* Reader for the Turtle family (Turtle, TriG, N-Triples, N-Quads) on serd.
  *
  * serd reads the text straight from the caller's buffer through a source
- * function, in strict mode. CURIEs and relative IRIs are expanded with a
- * SerdEnv that follows the document's @base and @prefix directives.
+ * function, in strict mode. Relative IRIs are resolved with a SerdEnv that
+ * follows the document's @base; CURIEs are expanded with the reader's own
+ * hash of the @prefix directives (SerdEnv looks prefixes up one by one,
+ * which a document declaring many prefixes turns into quadratic time).
  *
  * serd reports its own syntax errors with a line and a byte column. Some
  * errors are only found in the callbacks here (an undefined prefix, a
@@ -35,8 +37,23 @@
 
 enum { SLOT_S, SLOT_P, SLOT_O, SLOT_G, SLOT_DT, SLOT_COUNT };
 
+/* Namespace prefixes declared so far: name -> namespace IRI. */
+typedef struct prefix_entry {
+  char *name;
+  char *ns;
+  size_t ns_len;
+} prefix_entry;
+
+typedef struct prefix_map {
+  prefix_entry *v;
+  size_t n;
+  size_t *slots; /* open addressing: index + 1, 0 empty */
+  size_t nslots;
+} prefix_map;
+
 typedef struct reader {
   SerdEnv *env;
+  prefix_map pfx;
   const kg_term *graph;   /* graph of triples; NULL: default graph */
   kg__quads *out;         /* NULL while locating an error */
   kg__prefixes *prefixes; /* NULL when not wanted or while locating */
@@ -291,6 +308,96 @@ static SerdStatus relative_error(reader *r, const char *raw, const char *iri)
   return st;
 }
 
+static size_t prefix_hash(const char *s, size_t n)
+{
+  size_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  }
+  return h;
+}
+
+static prefix_entry *
+prefix_find(const prefix_map *m, const char *name, size_t n)
+{
+  if (!m->nslots) {
+    return NULL;
+  }
+  for (size_t k = prefix_hash(name, n) & (m->nslots - 1); m->slots[k];
+       k = (k + 1) & (m->nslots - 1)) {
+    prefix_entry *e = &m->v[m->slots[k] - 1];
+    if (strlen(e->name) == n && memcmp(e->name, name, n) == 0) {
+      return e;
+    }
+  }
+  return NULL;
+}
+
+/* Bind `name` to `ns` (both copied), replacing an earlier binding. */
+static bool prefix_bind(prefix_map *m, const char *name, const char *ns)
+{
+  size_t nlen = strlen(name);
+  char *copy = kg__strdup(ns);
+  if (!copy) {
+    return false;
+  }
+  prefix_entry *e = prefix_find(m, name, nlen);
+  if (e) {
+    free(e->ns);
+    e->ns = copy;
+    e->ns_len = strlen(copy);
+    return true;
+  }
+  if ((m->n + 1) * 2 > m->nslots) {
+    size_t ns2 = m->nslots ? m->nslots * 2 : 32;
+    size_t *slots = calloc(ns2, sizeof *slots);
+    prefix_entry *v = realloc(m->v, ns2 / 2 * sizeof *v);
+    if (v) {
+      m->v = v;
+    }
+    if (!slots || !v) {
+      free(slots);
+      free(copy);
+      return false;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+      size_t k = prefix_hash(v[i].name, strlen(v[i].name)) & (ns2 - 1);
+      while (slots[k]) {
+        k = (k + 1) & (ns2 - 1);
+      }
+      slots[k] = i + 1;
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->nslots = ns2;
+  }
+  char *ncopy = kg__strndup(name, nlen);
+  if (!ncopy) {
+    free(copy);
+    return false;
+  }
+  size_t k = prefix_hash(name, nlen) & (m->nslots - 1);
+  while (m->slots[k]) {
+    k = (k + 1) & (m->nslots - 1);
+  }
+  m->v[m->n].name = ncopy;
+  m->v[m->n].ns = copy;
+  m->v[m->n].ns_len = strlen(copy);
+  m->slots[k] = ++m->n;
+  return true;
+}
+
+static void prefix_map_free(prefix_map *m)
+{
+  for (size_t i = 0; i < m->n; i++) {
+    free(m->v[i].name);
+    free(m->v[i].ns);
+  }
+  free(m->v);
+  free(m->slots);
+  memset(m, 0, sizeof *m);
+}
+
 /* Expand an IRI or CURIE node into `slot` (or point into the node when it
  * is already absolute). Returns SERD_SUCCESS, or an error already
  * recorded. */
@@ -317,10 +424,10 @@ expand_iri(reader *r, const SerdNode *n, kg__buf *slot, const char **value)
     *value = slot->data;
     vlen = slot->len;
   } else if (n->type == SERD_CURIE) {
-    SerdChunk pre = {NULL, 0};
-    SerdChunk suf = {NULL, 0};
-    if (serd_env_expand(r->env, n, &pre, &suf) != SERD_SUCCESS) {
-      const char *colon = strchr(s, ':');
+    const char *colon = memchr(s, ':', n->n_bytes);
+    const prefix_entry *e =
+        colon ? prefix_find(&r->pfx, s, (size_t)(colon - s)) : NULL;
+    if (!e) {
       size_t plen = colon ? (size_t)(colon - s) + 1 : strlen(s);
       char *needle = kg__strndup(s, plen);
       if (!needle) {
@@ -332,8 +439,8 @@ expand_iri(reader *r, const SerdNode *n, kg__buf *slot, const char **value)
       free(needle);
       return st;
     }
-    kg__buf_append(slot, pre.buf, pre.len);
-    kg__buf_append(slot, suf.buf, suf.len);
+    kg__buf_append(slot, e->ns, e->ns_len);
+    kg__buf_append(slot, colon + 1, n->n_bytes - (size_t)(colon + 1 - s));
     if (slot->failed) {
       return nomem(r);
     }
@@ -445,21 +552,14 @@ on_prefix(void *handle, const SerdNode *name, const SerdNode *uri)
     return relative_error(r, (const char *)uri->buf,
                           msg_iri((const char *)uri->buf, tmp, sizeof tmp));
   }
-  SerdNode node =
-      serd_node_from_substring(SERD_URI, (const uint8_t *)b.data, b.len);
-  SerdStatus st = serd_env_set_prefix(r->env, name, &node);
-  if (st == SERD_SUCCESS && r->prefixes && !r->locating &&
-      kg__prefixes_set(r->prefixes, (const char *)name->buf, b.data) != KG_OK) {
+  if (!prefix_bind(&r->pfx, (const char *)name->buf, b.data) ||
+      (r->prefixes && !r->locating &&
+       kg__prefixes_set(r->prefixes, (const char *)name->buf, b.data) !=
+           KG_OK)) {
     kg__buf_free(&b);
     return nomem(r);
   }
   kg__buf_free(&b);
-  if (st != SERD_SUCCESS) {
-    return callback_error(r, KG_ERR_PARSE, NULL, false,
-                          "invalid IRI <%s> for prefix '%s'",
-                          msg_iri((const char *)uri->buf, tmp, sizeof tmp),
-                          (const char *)name->buf);
-  }
   return SERD_SUCCESS;
 }
 
@@ -637,6 +737,7 @@ static void reader_clear(reader *r)
 {
   serd_env_free(r->env);
   r->env = NULL;
+  prefix_map_free(&r->pfx);
   for (int i = 0; i < SLOT_COUNT; i++) {
     kg__buf_free(&r->slot[i]);
   }

@@ -1,0 +1,1 @@
+INSERT DATA { <http://example.org/a> <http://example.org/p> "caf√" }

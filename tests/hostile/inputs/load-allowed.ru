@@ -1,0 +1,1 @@
+LOAD <file://@IN@/d.ttl> INTO GRAPH <http://example.org/copy>

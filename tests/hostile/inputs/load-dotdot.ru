@@ -1,0 +1,1 @@
+LOAD <file://@IN@/d.ttl/../../canary/secret.nt>

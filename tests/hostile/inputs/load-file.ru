@@ -1,0 +1,1 @@
+LOAD <file://@CANARY@/secret.nt>

@@ -1,0 +1,1 @@
+LOAD SILENT <http://127.0.0.1:@PORT@/secret.nt>

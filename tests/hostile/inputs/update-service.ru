@@ -1,0 +1,1 @@
+INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:@PORT@/sparql> { ?s ?p ?o } }
