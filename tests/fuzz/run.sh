@@ -53,10 +53,17 @@ fi
 artifacts=${KG_FUZZ_ARTIFACTS:-.}
 mkdir -p "$artifacts"
 
+# Seeds: the found inputs, except those waiting for a fix in their owner's
+# code (*.pending), then the corpus.
 seeds=()
-for d in "$here/regressions/$target" "$here/corpus/$target"; do
-  [ -d "$d" ] && seeds+=("$d")
-done
+if [ -d "$here/regressions/$target" ]; then
+  found="$work/.regressions"
+  mkdir -p "$found"
+  find "$here/regressions/$target" -maxdepth 1 -type f ! -name '*.pending' \
+    -exec cp {} "$found/" \;
+  seeds+=("$found")
+fi
+[ -d "$here/corpus/$target" ] && seeds+=("$here/corpus/$target")
 
 flags=(-rss_limit_mb=512 -timeout=5 -max_total_time="$seconds"
   -print_final_stats=1 -artifact_prefix="$artifacts/$target-")
