@@ -109,6 +109,32 @@ char *kg__buf_take(kg__buf *b)
   return p;
 }
 
+void kg__buf_put_utf8(kg__buf *b, uint32_t cp)
+{
+  char o[4];
+  size_t n;
+  if (cp < 0x80) {
+    o[0] = (char)cp;
+    n = 1;
+  } else if (cp < 0x800) {
+    o[0] = (char)(0xC0 | (cp >> 6));
+    o[1] = (char)(0x80 | (cp & 0x3F));
+    n = 2;
+  } else if (cp < 0x10000) {
+    o[0] = (char)(0xE0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    n = 3;
+  } else {
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    n = 4;
+  }
+  kg__buf_append(b, o, n);
+}
+
 /* ---- output ---- */
 
 void kg__out_write(kg__out *o, const void *data, size_t len)

@@ -22,6 +22,8 @@ void kg__buf_putc(kg__buf *b, char c);
 void kg__buf_printf(kg__buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void kg__buf_free(kg__buf *b);
+/* Append code point `cp` (at most U+10FFFF) encoded as UTF-8. */
+void kg__buf_put_utf8(kg__buf *b, uint32_t cp);
 /* Give the buffer's memory to the caller (who frees it with free());
  * NULL if an allocation failed. The buffer is left empty. */
 char *kg__buf_take(kg__buf *b);

@@ -48,32 +48,6 @@ static size_t utf8_next(const char *s, size_t len, uint32_t *cp)
   return n;
 }
 
-static void utf8_put(kg__buf *b, uint32_t cp)
-{
-  char o[4];
-  size_t n;
-  if (cp < 0x80) {
-    o[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  kg__buf_append(b, o, n);
-}
-
 /* Case mapping through the C.UTF-8 locale, made once, used without
  * touching the process's locale. */
 static locale_t utf8_locale;
@@ -373,7 +347,7 @@ static kg__val change_case(kg__rt *rt, const kg__val *a, bool upper)
     if (cp == 0xFFFD && n == 1) {
       kg__buf_append(&b, p, 1);
     } else {
-      utf8_put(&b, map_case(cp, upper));
+      kg__buf_put_utf8(&b, map_case(cp, upper));
     }
     p += n;
     rest -= n;

@@ -524,32 +524,6 @@ static int hexval(char c)
   return c - 'A' + 10;
 }
 
-static void put_cp(kg__buf *b, uint32_t cp)
-{
-  char o[4];
-  size_t n;
-  if (cp < 0x80) {
-    o[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  kg__buf_append(b, o, n);
-}
-
 kg_status kg__lex_string(const char *text, const kg__tok *t, kg__buf *out)
 {
   const char *s = text + t->start;
@@ -607,7 +581,7 @@ kg_status kg__lex_string(const char *text, const kg__tok *t, kg__buf *out)
       if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
         return KG_ERR_PARSE;
       }
-      put_cp(out, cp);
+      kg__buf_put_utf8(out, cp);
       break;
     }
     default:
@@ -647,7 +621,7 @@ kg_status kg__lex_iri(const char *text, const kg__tok *t, kg__buf *out)
           strchr("<>\"{}|^`\\", (int)cp)) {
         return KG_ERR_PARSE;
       }
-      put_cp(out, cp);
+      kg__buf_put_utf8(out, cp);
       continue;
     }
     kg__buf_putc(out, *p++);
