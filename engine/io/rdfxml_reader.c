@@ -11,6 +11,7 @@
 #include "reader_util.h"
 #include "redland.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,13 @@ uri_text(xml_reader *x, raptor_uri *uri, kg__buf *slot, const char **value)
     handler_error(x, msg.failed ? KG_ERR_NOMEM : KG_ERR_PARSE,
                   msg.failed ? "out of memory" : msg.data);
     kg__buf_free(&msg);
+    return false;
+  }
+  int bad = kg__iri_bad_char(slot->data, len);
+  if (bad >= 0) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "invalid IRI character U+%04X", (unsigned)bad);
+    handler_error(x, KG_ERR_PARSE, msg);
     return false;
   }
   *value = slot->data;

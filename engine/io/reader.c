@@ -65,6 +65,17 @@ bool kg__iri_has_scheme(const char *iri)
   return false;
 }
 
+int kg__iri_bad_char(const char *iri, size_t len)
+{
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)iri[i];
+    if (c <= 0x20 || (c < 0x80 && strchr("<>\"{}|^`\\", c))) {
+      return c;
+    }
+  }
+  return -1;
+}
+
 void kg__utf8_scrub(char *s)
 {
   size_t len = strlen(s);

@@ -12,6 +12,12 @@ kg_status kg__read_check_text(const char *text, size_t len, kg__err *err);
 /* True if `iri` starts with a URI scheme and ':' (RFC 3986 3.1). */
 bool kg__iri_has_scheme(const char *iri);
 
+/* The first character of iri[0..len) that an IRI cannot hold and the
+ * Turtle family's IRIREF excludes (C0 controls, space, <>"{}|^`\), or -1
+ * when there is none. A reader refuses such an IRI even when it came
+ * escaped: no writer could write it back. */
+int kg__iri_bad_char(const char *iri, size_t len);
+
 /* Replace, in place, every byte of `s` that is not part of valid UTF-8
  * with '?', so that a message quoting the input stays valid text. */
 void kg__utf8_scrub(char *s);

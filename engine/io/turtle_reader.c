@@ -461,6 +461,13 @@ expand_iri(reader *r, const SerdNode *n, kg__buf *slot, const char **value)
     return callback_error(r, KG_ERR_PARSE, NULL, false,
                           "invalid code point in an escape");
   }
+  /* serd lets some escapes through that IRIREF excludes written out */
+  int bad = kg__iri_bad_char(*value, vlen);
+  if (bad >= 0) {
+    return callback_error(r, KG_ERR_PARSE, NULL, false,
+                          "invalid escaped IRI character U+%04X",
+                          (unsigned)bad);
+  }
   return SERD_SUCCESS;
 }
 
