@@ -169,6 +169,11 @@ make_term(xml_reader *x, const raptor_term *rt, kg__buf *slot, kg_term *t)
         handler_error(x, KG_ERR_NOMEM, "out of memory");
         return false;
       }
+      if (!kg__is_langtag(x->lang.data)) {
+        /* no writer of the Turtle family could write it back */
+        handler_error(x, KG_ERR_PARSE, "invalid language tag in xml:lang");
+        return false;
+      }
       t->lang = x->lang.data;
     }
     return true;

@@ -76,6 +76,25 @@ int kg__iri_bad_char(const char *iri, size_t len)
   return -1;
 }
 
+bool kg__is_langtag(const char *s)
+{
+  size_t run = 0;
+  bool primary = true;
+  for (size_t i = 0;; i++) {
+    char c = s[i];
+    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    bool digit = c >= '0' && c <= '9';
+    if (alpha || (digit && !primary)) {
+      run++;
+    } else if (c == '-' && run > 0) {
+      primary = false;
+      run = 0;
+    } else {
+      return c == '\0' && run > 0;
+    }
+  }
+}
+
 void kg__utf8_scrub(char *s)
 {
   size_t len = strlen(s);

@@ -18,6 +18,11 @@ bool kg__iri_has_scheme(const char *iri);
  * escaped: no writer could write it back. */
 int kg__iri_bad_char(const char *iri, size_t len);
 
+/* True if `s` matches LANGTAG of the Turtle family (without the '@'):
+ * letters, then '-' and letters or digits, repeated. Readers refuse other
+ * tags, which no writer of the Turtle family could write back. */
+bool kg__is_langtag(const char *s);
+
 /* Replace, in place, every byte of `s` that is not part of valid UTF-8
  * with '?', so that a message quoting the input stays valid text. */
 void kg__utf8_scrub(char *s);

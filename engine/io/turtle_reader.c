@@ -604,6 +604,11 @@ static SerdStatus on_statement(void *handle,
       }
     } else if (lang && lang->buf && lang->n_bytes) {
       o.lang = (const char *)lang->buf;
+      /* serd lets a tag through that LANGTAG does not match ("en-") */
+      if (!kg__is_langtag(o.lang)) {
+        st = callback_error(r, KG_ERR_PARSE, NULL, false,
+                            "invalid language tag '%.40s'", o.lang);
+      }
     }
   }
   const kg_term *gp = r->graph;
