@@ -1,6 +1,8 @@
 """Turn bench/run.sh's measurements into bench/RESULTS.md.
 
-    python3 report.py RAW RESULTS.md
+    python3 report.py RAW RESULTS.md [CHART_DIR]
+
+CHART_DIR, when given, receives the tables bench/chart.gp draws.
 
 RAW holds one measurement a line: "SIZE SYSTEM KIND key=value ...".
 """
@@ -13,7 +15,7 @@ import subprocess
 import sys
 import time
 
-SIZES = {"s": "8.5k", "m": "100k", "l": "1M"}
+SIZES = {"s": "8.5k", "m": "100k", "l": "1M", "xl": "10M"}
 PEERS = ["redland", "oxigraph", "jena"]
 SYSTEMS = ["kgraph-memory", "kgraph-lmdb"] + PEERS
 
@@ -25,7 +27,15 @@ def parse(path):
             parts = line.split()
             if len(parts) < 3:
                 continue
-            kv = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
+            kv = {}
+            for i, p in enumerate(parts[3:]):
+                if p.startswith("reason="):
+                    # the rest of the line is the reason, spaces and all
+                    kv["reason"] = " ".join([p[7:]] + parts[4 + i:])
+                    break
+                if "=" in p:
+                    k, v = p.split("=", 1)
+                    kv[k] = v
             rows.append((parts[0], parts[1], parts[2], kv))
     return rows
 
@@ -84,9 +94,11 @@ def geomean(values):
 
 def main():
     raw, out = sys.argv[1], sys.argv[2]
+    chart_dir = sys.argv[3] if len(sys.argv) > 3 else None
     rows = parse(raw)
-    sizes = [s for s in SIZES if any(r[0] == s for r in rows)]
-    data = {r[0]: r[3] for r in rows if r[1] == "data"}
+    sizes = [s for s in SIZES if any(r[0] == s and r[1] == "data" and
+                                     r[2] == "info" for r in rows)]
+    data = {r[0]: r[3] for r in rows if r[1] == "data" and r[2] == "info"}
 
     def get(size, system, kind, **match):
         for r in rows:
@@ -95,21 +107,53 @@ def main():
                 return r[3]
         return None
 
+    def ntriples(size):
+        return int(data.get(size, {}).get("triples", "0") or 0)
+
+    # peers not measured at a size, and why
+    notes = {}
+    for r in rows:
+        if r[2] in ("skipped", "failed"):
+            notes.setdefault(r[0], []).append(
+                f"{r[1]} {r[2]}: {r[3].get('reason', '?')}")
+
+    gen_sizes = [s for s in sizes if data.get(s, {}).get("source") == "lubmgen"]
     lines = ["# kgraph benchmark results", "",
-             "Written by `bench/run.sh` (rerun it to refresh this file; the "
-             "measurements are in `bench/raw-results.txt`). LUBM data from "
-             "`../shared/bench`, queries in `bench/queries/` (the 14 LUBM "
-             "queries rewritten without inference, then operator queries). "
-             "Query times are the median of the warm runs after one cold "
-             "run, in milliseconds; 30 s per query.", "", "## Machine", ""]
+             "Written by `bench/run.sh` (rerun it to refresh this file and "
+             "`bench/chart.png`; the measurements are in "
+             "`bench/raw-results.txt`). LUBM data: 8.5k, 100k and 1M from "
+             "UBA 1.7 in `../shared/bench`" +
+             ("; " + ", ".join(SIZES[s] for s in gen_sizes) +
+              " from the project's generator `bench/lubmgen.c` "
+              "(`lubmgen -u 80 -s 0`)" if gen_sizes else "") +
+             ". Queries in `bench/queries/` (the 14 LUBM queries rewritten "
+             "without inference, then operator queries). Query times are the "
+             "median of the warm runs (5, fewer once they pass 60 s) after one "
+             "cold run, in milliseconds; 30 s per query.", "", "## Machine", ""]
     lines += machine()
+    la = []
+    for size in sizes:
+        b = get(size, "machine", "loadavg")
+        before = next((r[3].get("before") for r in rows if r[0] == size and
+                       r[1] == "machine" and "before" in r[3]), None)
+        after = next((r[3].get("after") for r in rows if r[0] == size and
+                      r[1] == "machine" and "after" in r[3]), None)
+        if b:
+            la.append(f"{SIZES[size]}: {(before or '?').replace(',', ' ')} "
+                      f"before, {(after or '?').replace(',', ' ')} after")
+    if la:
+        lines.append("- load average (1, 5, 15 min) around each size: " +
+                     "; ".join(la))
 
     # ---- loading ----
     lines += ["", "## Loading", "",
-              "| data | system | seconds | triples/s | × serdi rate | peak RSS MB | bytes/triple (RSS) |",
-              "|---|---|---:|---:|---:|---:|---:|"]
+              "Ratios are to kgraph in memory: a peer's load rate over "
+              "kgraph's (below 1: slower), its peak RSS over kgraph's.", "",
+              "| data | system | seconds | triples/s | × serdi rate | × kgraph rate | peak RSS MB | × kgraph RSS | bytes/triple (RSS) |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    load = {}  # (size, system) -> (rate, rss_kb)
     for size in sizes:
-        n = int(data.get(size, {}).get("triples", "0") or 0)
+        n = ntriples(size)
         serdi = get(size, "serdi", "load")
         srate = float(serdi["rate"]) if serdi else None
         entries = []
@@ -126,18 +170,29 @@ def main():
             entries.append((system, float(ld["seconds"]),
                             int(rss) if rss else None))
         for system, secs, rss in entries:
+            load[(size, system)] = (n / secs if secs > 0 else None, rss)
+        base_rate, base_rss = load.get((size, "kgraph-memory"), (None, None))
+        for system, secs, rss in entries:
             rate = n / secs if secs > 0 else None
             ratio = rate / srate if rate and srate else None
+            kr = rate / base_rate if rate and base_rate else None
+            krss = rss / base_rss if rss and base_rss else None
             per = rss * 1024 / n if rss and n else None
             lines.append(
                 f"| {SIZES[size]} | {system} | {secs:.3f} | {fnum(rate)} | "
                 f"{fnum(ratio, 2) if ratio else '–'} | "
-                f"{fnum(rss / 1024) if rss else '–'} | {fnum(per)} |")
+                f"{fnum(kr, 2) if kr and system != 'kgraph-memory' else '–'} | "
+                f"{fnum(rss / 1024) if rss else '–'} | "
+                f"{fnum(krss, 1) if krss and system != 'kgraph-memory' else '–'} | "
+                f"{fnum(per)} |")
     lines += ["", "On disk (LMDB): " + "; ".join(
         f"{SIZES[s]}: {int(get(s, 'kgraph-lmdb', 'load')['file_bytes']) / 1e6:.1f} MB, "
         f"{int(get(s, 'kgraph-lmdb', 'load')['file_bytes']) / int(data[s]['bytes']):.2f}× "
         f"the N-Triples file"
         for s in sizes if get(s, "kgraph-lmdb", "load") and s in data) + "."]
+    for size in sizes:
+        for note in notes.get(size, []):
+            lines += ["", f"Not measured at {SIZES[size]}: {note}."]
 
     # ---- start-up ----
     start = {r[1]: float(r[3]["seconds"]) for r in rows if r[0] == "startup"}
@@ -151,7 +206,7 @@ def main():
                   "the TriG only."]
 
     # ---- lookups ----
-    look = [r for r in rows if r[2] == "lookup"]
+    look = [r for r in rows if r[2] == "lookup" and r[0] in SIZES]
     if look:
         lines += ["", "## Single-pattern lookups (kgraph in memory, CPU time)", "",
                   "match = open a cursor and read the first quad; count = exact count.", "",
@@ -162,6 +217,7 @@ def main():
 
     # ---- queries ----
     mismatches = []
+    geo = {}  # (size, system) -> geometric mean ms
     lines += ["", "## Queries (warm median, ms; ratio = peer / kgraph in memory)", ""]
     for size in sizes:
         names = sorted({r[3]["name"] for r in rows
@@ -203,11 +259,25 @@ def main():
                 cells.append(cell)
             rows_n = base.get("rows", "?") if base else "?"
             lines.append(f"| {name[:-3]} | {rows_n} | " + " | ".join(cells) + " |")
+        for s in present:
+            # only a full set of answers makes a comparable mean
+            if len(gm[s]) == len(names):
+                geo[(size, s)] = geomean(gm[s])
+        base_gm = geo.get((size, "kgraph-memory"))
         lines.append("| geometric mean (timeouts as 30 s) | | " + " | ".join(
-            fnum(geomean(gm[s]), 2) if gm[s] else "–" for s in present) + " |")
+            (fnum(geomean(gm[s]), 2) +
+             (f" ({geomean(gm[s]) / base_gm:.1f}×)"
+              if base_gm and s != "kgraph-memory" else ""))
+            if gm[s] else "–" for s in present) + " |")
         lines.append("| timeouts | | " + " | ".join(
             str(timeouts[s]) for s in present) + " |")
         lines.append("")
+        for note in notes.get(size, []):
+            lines += [f"Not measured at {SIZES[size]}: {note}.", ""]
+        if "redland" not in present and get(size, "redland", "load"):
+            lines += [f"roqet does not run the queries at {SIZES[size]}: it "
+                      "parses the data on every run, which alone takes most "
+                      "of a query's 30 s at 1M triples.", ""]
     lines += ["Redland's query times are roqet runs minus a roqet run of an "
               "empty query over the same data (roqet parses the data on every "
               "run), one run each; below 10 ms that difference is noise.", ""]
@@ -217,8 +287,131 @@ def main():
     else:
         lines += ["Every system that answered a query returned the same number "
                   "of rows as kgraph.", ""]
+
+    # ---- scaling ----
+    lines += scaling(sizes, ntriples, load, geo, look, get)
+
+    # ---- the generator ----
+    lines += generator(rows, get)
+
     with open(out, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines))
+    if chart_dir:
+        write_chart(chart_dir, sizes, ntriples, load, geo, look)
+
+
+def scaling(sizes, ntriples, load, geo, look, get):
+    """How kgraph's costs grow from the smallest size to the largest."""
+    if len(sizes) < 2:
+        return []
+    a, b = sizes[0], sizes[-1]
+    na, nb = ntriples(a), ntriples(b)
+    if not na or not nb:
+        return []
+    grow = nb / na
+    out = ["## Scaling", "",
+           f"From {SIZES[a]} to {SIZES[b]} triples the data grows "
+           f"{grow:,.0f}×. Linear cost means a constant load rate and a "
+           f"total load time {grow:,.0f}× longer; an index lookup in a "
+           f"sorted index should cost about log n, here "
+           f"{math.log2(nb) / math.log2(na):.1f}× more.", ""]
+    for system in ("kgraph-memory", "kgraph-lmdb"):
+        ra = load.get((a, system), (None,))[0]
+        rb = load.get((b, system), (None,))[0]
+        mid = [f"{SIZES[s]} {fnum(load[(s, system)][0])}" for s in sizes
+               if load.get((s, system), (None,))[0]]
+        if ra and rb:
+            out.append(f"- {system} load: " + ", ".join(mid) +
+                       f" triples/s; load time grew {grow * ra / rb:,.0f}× for "
+                       f"{grow:,.0f}× the data (time per triple "
+                       f"{ra / rb:.2f}× that at {SIZES[a]}).")
+    shapes = {}
+    for r in look:
+        shapes.setdefault(r[3]["shape"], {})[r[0]] = float(r[3]["match_first_ns"])
+    if shapes:
+        ratios = [v[b] / v[a] for v in shapes.values() if a in v and b in v]
+        if ratios:
+            out.append(
+                f"- kgraph single-pattern lookups (match and first quad, 7 "
+                f"shapes): {min(ratios):.1f}× to {max(ratios):.1f}× the "
+                f"{SIZES[a]} cost at {SIZES[b]} (" + ", ".join(
+                    f"`{k}` {fnum(v[a], 0)} → {fnum(v[b], 0)} ns"
+                    for k, v in shapes.items() if a in v and b in v) + ").")
+    for system in ("kgraph-memory", "kgraph-lmdb"):
+        ga, gb = geo.get((a, system)), geo.get((b, system))
+        if ga and gb:
+            out.append(f"- {system} query mix, geometric mean: "
+                       f"{fnum(ga, 2)} ms → {fnum(gb, 2)} ms "
+                       f"({gb / ga:,.0f}×); queries whose answer grows with "
+                       "the data (op1–op6, q06, q08, q09, q14) grow with it, "
+                       "the selective ones (q01, q03, q10, q12) stay flat.")
+    return out + [""]
+
+
+def generator(rows, get):
+    """lubmgen's 8 universities beside UBA's lubm-l."""
+    uba = {r[3]["key"]: int(r[3]["n"]) for r in rows
+           if r[0] == "l" and r[2] == "stats" and r[3].get("source") == "uba"}
+    gen = {r[3]["key"]: int(r[3]["n"]) for r in rows
+           if r[0] == "l" and r[2] == "stats" and r[3].get("source") == "gen"}
+    if not uba or not gen:
+        return []
+    tu, tg = sum(v for k, v in uba.items() if not k.startswith("a:")), \
+        sum(v for k, v in gen.items() if not k.startswith("a:"))
+    worst = max(abs(gen.get(k, 0) - v) / v for k, v in uba.items())
+    out = ["## The generator", "",
+           "`bench/lubmgen.c` writes N-Triples with the univ-bench schema, "
+           "predicates and IRI shapes of UBA's output (universities, 15–25 "
+           "departments each, professors of four ranks, lecturers, "
+           "undergraduate and graduate students, courses, publications, "
+           "research groups), at UBA's ratios, deterministically from a seed "
+           "(`lubmgen -u UNIVERSITIES -s SEED`; about 125,000 triples a "
+           "university). Its 8 universities against UBA's universities 0–7 "
+           f"(`lubm-l`): {tg:,} triples against {tu:,} "
+           f"({(tg - tu) / tu * 100:+.1f}%); every class and predicate count "
+           f"within {worst * 100:.1f}%:", "",
+           "| class (a:) or predicate | UBA 1M | lubmgen -u 8 | difference |",
+           "|---|---:|---:|---:|"]
+    for k in sorted(uba, key=lambda k: (not k.startswith("a:"), k)):
+        g = gen.get(k, 0)
+        out.append(f"| {k} | {uba[k]:,} | {g:,} | "
+                   f"{(g - uba[k]) / uba[k] * 100:+.1f}% |")
+    names = sorted({r[3]["name"] for r in rows
+                    if r[0] == "gen8" and r[2] == "query"})
+    if names:
+        out += ["", "Answers (rows) of the query mix over both, by kgraph in "
+                "memory:", "", "| query | UBA 1M | lubmgen -u 8 |",
+                "|---|---:|---:|"]
+        for name in names:
+            u = get("l", "kgraph-memory", "query", name=name)
+            g = get("gen8", "kgraph-memory", "query", name=name)
+            out.append(f"| {name[:-3]} | {u.get('rows', '–') if u else '–'} | "
+                       f"{g.get('rows', '–') if g else '–'} |")
+    return out + [""]
+
+
+def write_chart(chart_dir, sizes, ntriples, load, geo, look):
+    """Tables for bench/chart.gp: one row per size, one column per system."""
+    os.makedirs(chart_dir, exist_ok=True)
+    systems = ["kgraph-memory", "kgraph-lmdb", "redland", "oxigraph", "jena"]
+
+    def table(name, columns, value):
+        with open(os.path.join(chart_dir, name), "w", encoding="utf-8") as fh:
+            fh.write("triples " + " ".join(columns) + "\n")
+            for s in sizes:
+                fh.write(f"{ntriples(s)} " + " ".join(
+                    (f"{v:.6g}" if (v := value(s, c)) else "NaN")
+                    for c in columns) + "\n")
+
+    table("load.dat", ["serdi"] + systems,
+          lambda s, c: load.get((s if c != "serdi" else s,
+                                 "serdi (parse only)" if c == "serdi" else c),
+                                (None,))[0])
+    table("query.dat", systems, lambda s, c: geo.get((s, c)))
+    shapes = sorted({r[3]["shape"] for r in look})
+    byshape = {(r[0], r[3]["shape"]): float(r[3]["match_first_ns"]) for r in look}
+    table("lookup.dat", shapes,
+          lambda s, c: byshape.get((s, c)))
 
 
 if __name__ == "__main__":
