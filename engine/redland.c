@@ -1,6 +1,7 @@
 /* Redland's global state: one librdf world (with its Raptor and Rasqal
- * worlds) for the whole process, made on first use and guarded by one
- * mutex, because librdf as packaged is built without thread support. */
+ * worlds) for the whole process, made on first use (Redland itself is
+ * loaded then, see redland_load.c) and guarded by one mutex, because
+ * librdf as packaged is built without thread support. */
 #include "redland.h"
 
 #include <pthread.h>
@@ -87,7 +88,12 @@ kg_status kg__redland_acquire(void)
 {
   pthread_mutex_lock(&lock);
   if (!rdf_world) {
-    kg_status st = make_worlds();
+    kg_status st = kg__redland_load();
+    if (st != KG_OK) {
+      pthread_mutex_unlock(&lock);
+      return st;
+    }
+    st = make_worlds();
     if (st != KG_OK) {
       /* Leave no half-made world behind; the next call tries again. */
       if (rdf_world) {

@@ -735,7 +735,7 @@ kg_status kg__read_rdfxml(const char *text,
 
   st = kg__redland_acquire();
   if (st != KG_OK) {
-    kg__err_set(err, st, 0, 0, "Raptor could not be initialised");
+    kg__err_set(err, st, 0, 0, "%s", kg__redland_failure());
     return st;
   }
   kg__err captured = {0};

@@ -119,6 +119,8 @@ static kg_status lock(kg__err *e)
   kg_status st = kg__redland_acquire();
   if (st == KG_OK) {
     kg__redland_capture(e);
+  } else {
+    kg__err_set(e, st, 0, 0, "%s", kg__redland_failure());
   }
   return st;
 }
