@@ -715,7 +715,7 @@ kg_status kg__read_rdfxml(const char *text,
   if (!text) {
     text = "";
   }
-  kg_status st = kg__read_check_text(text, len, err);
+  kg_status st = kg__read_check_text(text, len, false, err);
   if (st != KG_OK || len == 0) {
     return st;
   }

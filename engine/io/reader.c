@@ -13,7 +13,8 @@
 
 /* ---- input checks and positions ---- */
 
-kg_status kg__read_check_text(const char *text, size_t len, kg__err *err)
+kg_status
+kg__read_check_text(const char *text, size_t len, bool nul_ok, kg__err *err)
 {
   const unsigned char *u = (const unsigned char *)text;
   size_t i = 0;
@@ -25,6 +26,10 @@ kg_status kg__read_check_text(const char *text, size_t len, kg__err *err)
     }
     unsigned line = 0;
     unsigned column = 0;
+    if (u[i] == 0 && nul_ok) {
+      i++;
+      continue;
+    }
     if (u[i] == 0) {
       kg__text_position(text, len, i, &line, &column);
       kg__err_set(err, KG_ERR_PARSE, line, column, "NUL byte in input");

@@ -4,10 +4,11 @@
 
 #include "../term.h"
 
-/* Check that `text` is UTF-8 without NUL bytes. On failure records a
- * KG_ERR_PARSE in `err` naming the line and column of the first bad byte
- * and returns KG_ERR_PARSE. */
-kg_status kg__read_check_text(const char *text, size_t len, kg__err *err);
+/* Check that `text` is UTF-8, without NUL bytes unless `nul_ok`. On
+ * failure records a KG_ERR_PARSE in `err` naming the line and column of
+ * the first bad byte and returns KG_ERR_PARSE. */
+kg_status
+kg__read_check_text(const char *text, size_t len, bool nul_ok, kg__err *err);
 
 /* True if `iri` starts with a URI scheme and ':' (RFC 3986 3.1). */
 bool kg__iri_has_scheme(const char *iri);

@@ -805,32 +805,16 @@ char_column(const char *text, size_t len, unsigned line, unsigned byte_col)
   return c;
 }
 
-kg_status kg__read_turtle_family(kg_format format,
-                                 const char *text,
-                                 size_t len,
-                                 const char *base,
-                                 const kg_term *graph,
-                                 kg__quads *out,
-                                 kg__prefixes *prefixes,
-                                 kg__err *err)
+/* Parse checked text (no NUL byte). */
+static kg_status parse(kg_format format,
+                       const char *text,
+                       size_t len,
+                       const char *base,
+                       const kg_term *graph,
+                       kg__quads *out,
+                       kg__prefixes *prefixes,
+                       kg__err *err)
 {
-  if (format != KG_FORMAT_TURTLE && format != KG_FORMAT_NTRIPLES &&
-      format != KG_FORMAT_NQUADS && format != KG_FORMAT_TRIG) {
-    kg__err_set(err, KG_ERR_ARG, 0, 0, "not a Turtle-family format");
-    return KG_ERR_ARG;
-  }
-  if (!out || (!text && len)) {
-    kg__err_set(err, KG_ERR_ARG, 0, 0, "no input to read");
-    return KG_ERR_ARG;
-  }
-  if (!text) {
-    text = "";
-  }
-  kg_status cst = kg__read_check_text(text, len, err);
-  if (cst != KG_OK) {
-    return cst;
-  }
-
   if (format == KG_FORMAT_TURTLE || format == KG_FORMAT_TRIG) {
     size_t deep = too_deep(text, len);
     if (deep < len) {
@@ -884,4 +868,143 @@ kg_status kg__read_turtle_family(kg_format format,
   }
   reader_clear(&r);
   return result;
+}
+
+/* A raw NUL byte is a character like any other inside a string literal
+ * (and a comment), but serd takes it for the end of its input. Such text is
+ * parsed as a copy in which each NUL byte is written as the escape
+ * \u0000, which means the same. Returns the offset of the first NUL byte
+ * that is anywhere else (or follows a backslash), or len. */
+static size_t misplaced_nul(const char *t, size_t len)
+{
+  size_t i = 0;
+  while (i < len) {
+    switch (t[i]) {
+    case '\0':
+      return i;
+    case '#':
+      while (i < len && t[i] != '\n' && t[i] != '\r') {
+        i++;
+      }
+      break;
+    case '<':
+      while (i < len && t[i] != '>' && t[i] != '\n') {
+        if (t[i] == '\0') {
+          return i;
+        }
+        i++;
+      }
+      break;
+    case '"':
+    case '\'': {
+      size_t end = skip_string(t, len, i);
+      for (size_t k = i; k + 1 < end; k++) {
+        if (t[k] == '\\' && t[++k] == '\0') {
+          return k;
+        }
+      }
+      i = end;
+      break;
+    }
+    default:
+      i++;
+      break;
+    }
+  }
+  return len;
+}
+
+static char *escape_nuls(const char *t, size_t len, size_t *out_len)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    n += t[i] ? 1 : 6;
+  }
+  char *e = malloc(n + 1);
+  if (!e) {
+    return NULL;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (t[i]) {
+      e[k++] = t[i];
+    } else {
+      memcpy(e + k, "\\u0000", 6);
+      k += 6;
+    }
+  }
+  e[k] = '\0';
+  *out_len = n;
+  return e;
+}
+
+/* Column of the original text for column `col` of line `line` of its
+ * escaped copy, where each NUL byte takes six characters. */
+static unsigned
+unescaped_column(const char *t, size_t len, unsigned line, unsigned col)
+{
+  size_t i = kg__text_line_start(t, len, line);
+  unsigned ecol = 1;
+  unsigned ocol = 1;
+  while (i < len && t[i] != '\n') {
+    unsigned width = t[i] ? 1 : 6;
+    if (ecol + width > col) {
+      break;
+    }
+    size_t n = t[i] ? kg__utf8_seq((const unsigned char *)t + i, len - i) : 1;
+    i += n ? n : 1;
+    ecol += width;
+    ocol++;
+  }
+  return ocol;
+}
+
+kg_status kg__read_turtle_family(kg_format format,
+                                 const char *text,
+                                 size_t len,
+                                 const char *base,
+                                 const kg_term *graph,
+                                 kg__quads *out,
+                                 kg__prefixes *prefixes,
+                                 kg__err *err)
+{
+  if (format != KG_FORMAT_TURTLE && format != KG_FORMAT_NTRIPLES &&
+      format != KG_FORMAT_NQUADS && format != KG_FORMAT_TRIG) {
+    kg__err_set(err, KG_ERR_ARG, 0, 0, "not a Turtle-family format");
+    return KG_ERR_ARG;
+  }
+  if (!out || (!text && len)) {
+    kg__err_set(err, KG_ERR_ARG, 0, 0, "no input to read");
+    return KG_ERR_ARG;
+  }
+  if (!text) {
+    text = "";
+  }
+  kg_status st = kg__read_check_text(text, len, true, err);
+  if (st != KG_OK || !memchr(text, '\0', len)) {
+    return st == KG_OK
+               ? parse(format, text, len, base, graph, out, prefixes, err)
+               : st;
+  }
+  size_t bad = misplaced_nul(text, len);
+  if (bad < len) {
+    unsigned line = 0;
+    unsigned column = 0;
+    kg__text_position(text, len, bad, &line, &column);
+    kg__err_set(err, KG_ERR_PARSE, line, column,
+                "NUL byte outside a string literal");
+    return KG_ERR_PARSE;
+  }
+  size_t elen = 0;
+  char *escaped = escape_nuls(text, len, &elen);
+  if (!escaped) {
+    kg__err_set(err, KG_ERR_NOMEM, 0, 0, "out of memory");
+    return KG_ERR_NOMEM;
+  }
+  st = parse(format, escaped, elen, base, graph, out, prefixes, err);
+  if (st != KG_OK && err->line) {
+    err->column = unescaped_column(text, len, err->line, err->column);
+  }
+  free(escaped);
+  return st;
 }

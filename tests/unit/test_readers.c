@@ -282,6 +282,33 @@ static void test_turtle_nul_escape(void)
   kg__err_clear(&e);
 }
 
+/* Raw NUL bytes inside literals (and comments) read as the escape
+ * \u0000 does; serd alone would stop at the first one. */
+static void test_turtle_raw_nul(void)
+{
+  static const char raw[] = "# a comment \0 with a NUL byte\n"
+                            "<http://a.example/s> <http://a.example/p> "
+                            "\"x\0y\" , '\0' , \"\"\"\0\n\0\"\"\" .\n";
+  const char *esc =
+      "<http://a.example/s> <http://a.example/p> "
+      "\"x\\u0000y\" , '\\u0000' , \"\"\"\\u0000\n\\u0000\"\"\" .\n";
+  static const kg_format formats[] = {KG_FORMAT_TURTLE, KG_FORMAT_TRIG};
+  for (size_t i = 0; i < 2; i++) {
+    result a = read_with(formats[i], raw, sizeof raw - 1, NULL, NULL, NULL);
+    result b = read_str(formats[i], esc, NULL);
+    CHECK(a.st == KG_OK && b.st == KG_OK);
+    CHECK(a.n == 3);
+    CHECK_STR(a.text, b.text);
+    free(a.text);
+    free(b.text);
+  }
+  static const char nt[] = "<http://a.example/s> <http://a.example/p> "
+                           "\"\0\" <http://a.example/g> .\n";
+  result q = read_with(KG_FORMAT_NQUADS, nt, sizeof nt - 1, NULL, NULL, NULL);
+  CHECK(q.st == KG_OK && q.n == 1);
+  free(q.text);
+}
+
 static void test_turtle_long_literal(void)
 {
   /* 100000 escaped characters and a long IRI */
@@ -641,11 +668,19 @@ static void test_encoding_errors(void)
              "1:3: invalid UTF-8 byte 0xED in input");
   EXPECT_ERR(KG_FORMAT_RDFXML, "<a>\xFE</a>", NULL,
              "1:4: invalid UTF-8 byte 0xFE in input");
-  /* NUL bytes */
+  /* NUL bytes: in a literal they are characters (test_turtle_raw_nul);
+   * anywhere else, or after a backslash, they are refused */
   EXPECT_ERR(KG_FORMAT_TURTLE,
-             "<http://e.example/a> <http://e.example/b> \"a\0b\" .\n", NULL,
-             "1:45: NUL byte in input");
-  EXPECT_ERR(KG_FORMAT_NQUADS, "\n\n   \0", NULL, "3:4: NUL byte in input");
+             "<http://e.example/a> <http://e.example/b> \"a\\\0b\" .\n", NULL,
+             "1:46: NUL byte outside a string literal");
+  EXPECT_ERR(KG_FORMAT_TURTLE, "<http://e.example/a\0> <b> \"\" .\n", NULL,
+             "1:20: NUL byte outside a string literal");
+  EXPECT_ERR(KG_FORMAT_NQUADS, "\n\n   \0", NULL,
+             "3:4: NUL byte outside a string literal");
+  EXPECT_ERR(KG_FORMAT_TRIG,
+             "{ <http://e.example/a> <http://e.example/b> '\0' ; "
+             "<http://e.example/c> 'x' } @",
+             NULL, "1:79: invalid directive");
   EXPECT_ERR(KG_FORMAT_RDFXML, "<a/>\0", NULL, "1:5: NUL byte in input");
   /* a byte order mark is allowed and is not a column */
   expect_ok(KG_FORMAT_TURTLE,
@@ -731,6 +766,7 @@ int main(void)
   test_turtle_terms();
   test_turtle_base_argument();
   test_turtle_nul_escape();
+  test_turtle_raw_nul();
   test_turtle_long_literal();
   test_turtle_lists_and_anonymous_nodes();
   test_turtle_graph_argument();
