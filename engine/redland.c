@@ -27,11 +27,21 @@ static void record(const char *text, int line, int column)
 static void raptor_log(void *user_data, raptor_log_message *m)
 {
   (void)user_data;
+  int line = m->locator ? m->locator->line : -1;
+  int column = m->locator ? m->locator->column : -1;
+  /* Raptor only warns about rdf:aboutEach and rdf:aboutEachPrefix, then
+   * drops the element and everything in it: refuse the file instead of
+   * losing statements. */
+  if (m->level < RAPTOR_LOG_LEVEL_ERROR && m->text &&
+      strstr(m->text, "aboutEach")) {
+    record("rdf:aboutEach and rdf:aboutEachPrefix are not RDF (removed from "
+           "RDF/XML in 2004)",
+           line, column);
+    return;
+  }
   if (m->level < RAPTOR_LOG_LEVEL_ERROR) {
     return;
   }
-  int line = m->locator ? m->locator->line : -1;
-  int column = m->locator ? m->locator->column : -1;
   record(m->text, line, column);
 }
 
