@@ -164,11 +164,50 @@ class ResultDocs(unittest.TestCase):
         csv_a = C.parse_csv_table('x,y\r\nhttp://e/,\r\n_:zz,"1,2"\r\n')
         self.assertTrue(C.compare_tables(csv_e, csv_a, ordered=False)[0])
         self.assertFalse(C.compare_tables(csv_e, csv_a, ordered=True)[0])
-        tsv_e = C.parse_tsv_table('?x\n1.0e6\n')
-        tsv_a = C.parse_tsv_table('?x\n1.0E6\n')
-        self.assertFalse(C.compare_tables(tsv_e, tsv_a, ordered=False)[0])
         self.assertFalse(C.compare_tables(C.parse_tsv_table('?x\n'),
                                           C.parse_tsv_table('?y\n'), False)[0])
+
+    def test_tsv_terms(self):
+        rows = C.parse_tsv_table(
+            '?a\t?b\n'
+            '<http://e/\\u0073>\t_:x\n'
+            '"a\\tb\\"c"@EN-gb\t\'d\'^^<http://e/dt>\n'
+            '-7\t+.5\n'
+            '2.e0\tfalse\n'
+            '"4"^^<%sinteger>\t\n' % XSD)[1]
+        self.assertEqual(rows, [
+            (I('http://e/s'), B('x')),
+            (L('a\tb"c', None, 'en-gb'), L('d', 'http://e/dt')),
+            (L('-7', XSD + 'integer'), L('+.5', XSD + 'decimal')),
+            (L('2.e0', XSD + 'double'), L('false', XSD + 'boolean')),
+            (L('4', XSD + 'integer'), None)])
+        for bad in ('foo', '"x', '<a b>', '1.', 'e1', '"x"@', 'TRUE',
+                    '"x"^^xsd:string', '"\\q"'):
+            with self.assertRaises(C.FormatError, msg=bad):
+                C.parse_tsv_table('?x\n%s\n' % bad)
+
+    def test_tsv_exponent_case(self):
+        def same(expected, actual):
+            return C.compare_tables(C.parse_tsv_table('?x\n' + expected),
+                                    C.parse_tsv_table('?x\n' + actual),
+                                    ordered=False, tsv=True)[0]
+        # The expected file lowers the marker of the data's "1.0E6".
+        self.assertTrue(same('1.0e6\n', '1.0E6\n'))
+        self.assertTrue(same('1.0e6\n', '"1.0E6"^^<%sdouble>\n' % XSD))
+        self.assertTrue(same('1.0e6\n', '1.0e6\n'))
+        self.assertTrue(same('1.0e6\n1.0E6\n', '1.0E6\n1.0e6\n'))
+        # Nothing else passes: the other direction, another form of the
+        # value, another datatype, a plain string.
+        self.assertFalse(same('1.0E6\n', '1.0e6\n'))
+        self.assertFalse(same('1.0e6\n', '1000000.0E0\n'))
+        self.assertFalse(same('1.0e6\n', '1.0E+6\n'))
+        self.assertFalse(same('1.0e6\n', '"1.0E6"^^<%sfloat>\n' % XSD))
+        self.assertFalse(same('1.0e6\n', '"1.0E6"\n'))
+        self.assertFalse(same('1.0e6\n1.0E6\n', '1.0E6\n1.0E6\n'))
+        # Without tsv=True (and for CSV) the lexical forms must be equal.
+        self.assertFalse(C.compare_tables(C.parse_tsv_table('?x\n1.0e6\n'),
+                                          C.parse_tsv_table('?x\n1.0E6\n'),
+                                          ordered=False)[0])
 
 
 class NQuads(unittest.TestCase):
