@@ -169,6 +169,18 @@ void kg__out_printf(kg__out *o, const char *fmt, ...)
 
 /* ---- terms ---- */
 
+unsigned char kg__ascii_lower(unsigned char c)
+{
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+void kg__lang_lower(char *s)
+{
+  for (; s && *s; s++) {
+    *s = (char)kg__ascii_lower((unsigned char)*s);
+  }
+}
+
 char *kg__strndup(const char *s, size_t len)
 {
   char *p = malloc(len + 1);

@@ -51,6 +51,12 @@ void kg__term_clear(kg_term *t);
 int kg__term_cmp(const kg_term *a, const kg_term *b);
 bool kg__term_eq(const kg_term *a, const kg_term *b);
 
+/* ASCII lower case of c, and of the string s in place. Language tags are
+ * ASCII and compare without case: kgraph keeps them in lower case (the
+ * store when a term enters it, the SPARQL parser, STRLANG). */
+unsigned char kg__ascii_lower(unsigned char c);
+void kg__lang_lower(char *s);
+
 extern const char kg__xsd_string[];
 extern const char kg__rdf_lang_string[];
 extern const char kg__rdf_type[];

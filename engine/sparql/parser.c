@@ -397,7 +397,9 @@ static bool make_literal(P *p,
     out->datatype = kg__strdup(dt);
   }
   if (lang) {
-    out->lang = kg__strdup(lang);
+    char *l = kg__strdup(lang);
+    kg__lang_lower(l);
+    out->lang = l;
   }
   if (!out->value ||
       (dt && strcmp(dt, kg__xsd_string) != 0 && !out->datatype) ||

@@ -1459,10 +1459,12 @@ kg__val kg__val_lang(kg__vctx *c, const char *s, size_t len, const char *lang)
 {
   kg__val v = kg__val_typed(c, s, len, NULL);
   if (v.t.kind && lang && lang[0]) {
-    v.t.lang = kg__arena_strndup(&c->arena, lang, strlen(lang));
-    if (!v.t.lang) {
+    char *l = kg__arena_strndup(&c->arena, lang, strlen(lang));
+    if (!l) {
       return kg__val_error();
     }
+    kg__lang_lower(l); /* as the store keeps it */
+    v.t.lang = l;
   }
   return v;
 }

@@ -8,7 +8,9 @@
 /* A term record in the arena: a 13-byte header (value, language and
  * datatype lengths as 32-bit little-endian numbers, then the kind), then
  * the value, the language tag and the datatype IRI, each followed by a
- * NUL byte (the last two only when present). */
+ * NUL byte (the last two only when present). The language tag is kept in
+ * lower case: RDF 1.1 language tags compare without case, so "a"@EN and
+ * "a"@en are one term, hashed and matched as such. */
 enum { REC_HEADER = 13 };
 
 #define CHUNK_SIZE ((size_t)1 << 20)
@@ -42,11 +44,11 @@ struct kg__dict {
 
 /* ---- hashing ---- */
 
-static uint64_t load_le64(const unsigned char *b, size_t n)
+static uint64_t load_le64(const unsigned char *b, size_t n, bool lower)
 {
   uint64_t v = 0;
   for (size_t i = 0; i < n; i++) {
-    v |= (uint64_t)b[i] << (8 * i);
+    v |= (uint64_t)(lower ? kg__ascii_lower(b[i]) : b[i]) << (8 * i);
   }
   return v;
 }
@@ -61,19 +63,20 @@ static uint64_t mix64(uint64_t h)
   return h;
 }
 
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+/* lower: hash the bytes as if in lower case. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n, bool lower)
 {
   const unsigned char *b = data;
   const uint64_t k = 0x9e3779b97f4a7c15ULL;
   h ^= (uint64_t)n * k;
   while (n >= 8) {
-    h = (h ^ load_le64(b, 8)) * k;
+    h = (h ^ load_le64(b, 8, lower)) * k;
     h = (h << 29) | (h >> 35);
     b += 8;
     n -= 8;
   }
   if (n) {
-    h = (h ^ load_le64(b, n)) * k;
+    h = (h ^ load_le64(b, n, lower)) * k;
     h = (h << 29) | (h >> 35);
   }
   return h;
@@ -110,14 +113,15 @@ void kg__term_normalise(kg_term *t)
 uint64_t kg__term_hash(const kg_term *t)
 {
   uint64_t h = 0x243f6a8885a308d3ULL + (uint64_t)t->kind;
-  h = hash_bytes(h, t->value ? t->value : "", t->value ? t->value_len : 0);
+  h = hash_bytes(h, t->value ? t->value : "", t->value ? t->value_len : 0,
+                 false);
   const char *lang = norm_lang(t);
   const char *dt = norm_datatype(t);
   if (lang) {
-    h = hash_bytes(h ^ 0x1, lang, strlen(lang));
+    h = hash_bytes(h ^ 0x1, lang, strlen(lang), true);
   }
   if (dt) {
-    h = hash_bytes(h ^ 0x2, dt, strlen(dt));
+    h = hash_bytes(h ^ 0x2, dt, strlen(dt), false);
   }
   return mix64(h);
 }
@@ -180,8 +184,10 @@ bool kg__rec_equals(const unsigned char *r, const kg_term *t)
   }
   p += vlen + 1;
   if (llen) {
-    if (memcmp(p, lang, llen) != 0) {
-      return false;
+    for (size_t i = 0; i < llen; i++) {
+      if (p[i] != kg__ascii_lower((unsigned char)lang[i])) {
+        return false;
+      }
     }
     p += llen + 1;
   }
@@ -219,7 +225,9 @@ void kg__rec_write(const kg_term *t, unsigned char *r)
   p[vlen] = 0;
   p += vlen + 1;
   if (llen) {
-    memcpy(p, lang, llen + 1);
+    for (size_t i = 0; i <= llen; i++) {
+      p[i] = kg__ascii_lower((unsigned char)lang[i]);
+    }
     p += llen + 1;
   }
   if (dlen) {

@@ -26,7 +26,8 @@ size_t kg__dict_size(const kg__dict *d);
 
 /* Hash of a term as the dictionary computes it (also the LMDB store's
  * key for the term). Equal terms hash equal; a simple literal with an
- * explicit xsd:string datatype is the simple literal. */
+ * explicit xsd:string datatype is the simple literal, and language tags
+ * count without case ("a"@EN is "a"@en, and is recorded so). */
 uint64_t kg__term_hash(const kg_term *t);
 
 /* ID of `t`, or KG__NO_ID. `hash` is kg__term_hash(t). */

@@ -49,9 +49,16 @@ librdf_node *kg__node_from_term(const kg_term *t)
         return NULL;
       }
     }
-    librdf_node *n = librdf_new_node_from_typed_counted_literal(
-        w, (const unsigned char *)t->value, t->value_len, t->lang,
-        t->lang ? strlen(t->lang) : 0, dt);
+    /* language tags in lower case, as the native stores keep them */
+    char *lang = t->lang ? kg__strdup(t->lang) : NULL;
+    kg__lang_lower(lang);
+    librdf_node *n = NULL;
+    if (lang || !t->lang) {
+      n = librdf_new_node_from_typed_counted_literal(
+          w, (const unsigned char *)t->value, t->value_len, lang,
+          lang ? strlen(lang) : 0, dt);
+    }
+    free(lang);
     if (dt) {
       librdf_free_uri(dt);
     }

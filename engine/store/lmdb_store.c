@@ -52,7 +52,10 @@ static const char *const db_names[NDB] = {
     "spog", "posg",     "ospg", "gspo", "gpos", "gosp"};
 
 static const char format_key[] = "format";
-static const char format_value[] = "kgraph quads 1";
+/* 2: language tags are recorded in lower case and hashed without case
+ * (format 1 kept them as written, so its keys would not be found). */
+static const char format_value[] = "kgraph quads 2";
+static const char format_v1[] = "kgraph quads 1";
 
 /* Terms cached for interning before the cache starts over. */
 #define ICACHE_MAX ((size_t)1 << 20)
@@ -1338,12 +1341,15 @@ static kg_status init_tables(env_entry *e, kg__err *err)
     }
     return KG_OK;
   }
+  bool older = false;
   if (rc == 0) {
     MDB_val k = {sizeof format_key - 1, (void *)(uintptr_t)format_key};
     MDB_val d;
     rc = mdb_get(t, e->dbi[DB_META], &k, &d);
     if (rc == 0 && (d.mv_size != sizeof format_value - 1 ||
                     memcmp(d.mv_data, format_value, d.mv_size) != 0)) {
+      older = d.mv_size == sizeof format_v1 - 1 &&
+              memcmp(d.mv_data, format_v1, d.mv_size) == 0;
       rc = MDB_INCOMPATIBLE;
     }
   }
@@ -1352,8 +1358,11 @@ static kg_status init_tables(env_entry *e, kg__err *err)
   }
   if (rc) {
     mdb_txn_abort(t);
-    kg__err_set(err, KG_ERR_STORE, 0, 0,
-                "not a kgraph store (unknown format or damaged)");
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "%s",
+                older ? "a store of an older kgraph format (kgraph quads 1): "
+                        "export it with the kgraph that wrote it and load "
+                        "the export into a new store"
+                      : "not a kgraph store (unknown format or damaged)");
     return KG_ERR_STORE;
   }
   /* committing a read transaction keeps its table handles open */

@@ -102,7 +102,7 @@ static void test_parser(void)
   parse_is(__LINE__, "SELECT ?x { } VALUES ?x { 1 \"a\"@en-GB UNDEF }",
            "(select (project ?x) (table (vars ?x) "
            "(row \"1\"^^<http://www.w3.org/2001/XMLSchema#integer>) "
-           "(row \"a\"@en-GB) (row UNDEF)))");
+           "(row \"a\"@en-gb) (row UNDEF)))");
   parse_is(__LINE__,
            "SELECT (COUNT(DISTINCT ?o) AS ?n) (GROUP_CONCAT(?o; "
            "SEPARATOR=\"|\") AS ?all) { ?s ?p ?o } GROUP BY ?s",

@@ -296,6 +296,20 @@ static void test_terms(kg__store *s)
   CHECK(s->ops->term(s, a, &v) == KG_OK);
   CHECK(v.kind == KG_TERM_IRI && strcmp(v.value, "http://example.org/x") == 0);
   CHECK(s->ops->term(s, 999999, &v) != KG_OK);
+  /* language tags compare without case and are kept in lower case */
+  kg_term up = lit;
+  up.lang = "EN";
+  kg__id h = 0;
+  CHECK(s->ops->lookup(s, &up, &h) == KG_OK && h == e);
+  CHECK(s->ops->intern(s, &up, &h) == KG_OK && h == e);
+  kg_term gb = lit;
+  gb.lang = "en-GB";
+  kg_term gb2 = lit;
+  gb2.lang = "EN-gb";
+  CHECK(s->ops->intern(s, &gb, &h) == KG_OK && h != e);
+  kg__id h2 = 0;
+  CHECK(s->ops->lookup(s, &gb2, &h2) == KG_OK && h2 == h);
+  CHECK(s->ops->term(s, h, &v) == KG_OK && strcmp(v.lang, "en-gb") == 0);
   /* an empty literal */
   kg_term empty = {KG_TERM_LITERAL, "", 0, NULL, NULL};
   CHECK(s->ops->intern(s, &empty, &g) == KG_OK);
@@ -650,6 +664,9 @@ static void test_lmdb_files(void)
   kg__id q2[4] = {ids[0], ids[1], ids[2], ids[3]};
   CHECK(s->ops->add(s, q, NULL) == KG_OK);
   CHECK(s->ops->add(s, q2, NULL) == KG_OK);
+  kg_term fr = {KG_TERM_LITERAL, "chat", 4, NULL, "fr-CA"};
+  kg__id fr_id = 0;
+  CHECK(s->ops->intern(s, &fr, &fr_id) == KG_OK);
   CHECK(s->ops->save_prefix(s, "", "http://example.org/") == KG_OK);
   /* a second handle on the same file cannot write meanwhile */
   kg__store *s2 = NULL;
@@ -674,6 +691,11 @@ static void test_lmdb_files(void)
   char buf[64];
   kg_term want = make_term(3, buf, sizeof buf);
   CHECK(kg__term_eq(&t, &want));
+  /* found on disk without case, recorded in lower case */
+  kg_term fr2 = {KG_TERM_LITERAL, "chat", 4, NULL, "FR-ca"};
+  kg__id fr2_id = 0;
+  CHECK(s->ops->lookup(s, &fr2, &fr2_id) == KG_OK && fr2_id == fr_id);
+  CHECK(s->ops->term(s, fr_id, &t) == KG_OK && strcmp(t.lang, "fr-ca") == 0);
   kg__prefixes p = {0};
   CHECK(s->ops->load_prefixes(s, &p) == KG_OK);
   CHECK(p.n == 1 &&
