@@ -724,20 +724,8 @@ cast_number(kg__rt *rt, const char *iri, kg__dt to, const kg__val *a)
       r.scale = n.scale;
     } else {
       r.scale = -1;
-      if (isnan(n.f) || isinf(n.f) || fabs(n.f) > 1e20) {
+      if (!kg__dec_of_double(n.f, &r.d)) {
         return kg__val_error();
-      }
-      /* through the shortest decimal text of the double */
-      char buf[64];
-      for (int p = 1; p <= 17; p++) {
-        snprintf(buf, sizeof buf, "%.*g", p, n.f);
-        if (strtod(buf, NULL) == n.f) {
-          break;
-        }
-      }
-      if (strchr(buf, 'e') || !kg__dec_parse(buf, strlen(buf), &r.d)) {
-        long double ld = strtold(buf, NULL);
-        r.d = (kg__dec)(ld * 1e18L + (ld < 0 ? -0.5L : 0.5L));
       }
     }
     break;
@@ -761,9 +749,10 @@ cast_number(kg__rt *rt, const char *iri, kg__dt to, const kg__val *a)
   return v;
 }
 
-/* xsd:string(): XPath's canonical forms for booleans and numbers (a
- * decimal or a double between 1e-6 and 1e6 as a decimal without a
- * trailing ".0"), the lexical form otherwise. */
+/* xsd:string(): XPath's casts for booleans and numbers (an integer or a
+ * decimal in canonical form, an integral decimal as an integer: "1.50" is
+ * "1.5", "1.0" is "1"; a double or float as kg__double_string gives it),
+ * the lexical form otherwise. */
 static kg__val cast_string(kg__rt *rt, const kg__val *a, kg__dt from)
 {
   kg__num n;
@@ -780,34 +769,12 @@ static kg__val cast_string(kg__rt *rt, const kg__val *a, kg__dt from)
     }
   } else if (kg__dt_numeric(from) && kg__num_of(&a->t, &n)) {
     if (n.type == KG__NUM_FLOAT || n.type == KG__NUM_DOUBLE) {
-      double v = n.f;
-      double av = v < 0 ? -v : v;
-      if (v == 0 || (av >= 1e-6 && av < 1e6)) {
-        char tmp[64];
-        int p = 1;
-        for (; p <= (n.type == KG__NUM_FLOAT ? 9 : 17); p++) {
-          snprintf(tmp, sizeof tmp, "%.*g", p, v);
-          double back = strtod(tmp, NULL);
-          if (n.type == KG__NUM_FLOAT ? (float)back == (float)v : back == v) {
-            break;
-          }
-        }
-        if (v == 0 || !kg__dec_parse(tmp, strlen(tmp), &n.d)) {
-          n.d = 0;
-        }
-        n.type = KG__NUM_DECIMAL;
-      } else {
-        kg__num_format(&n, buf, sizeof buf);
-        return kg__val_string(&rt->v, buf, strlen(buf));
-      }
+      kg__double_string(n.f, n.type == KG__NUM_FLOAT, buf, sizeof buf);
+    } else {
+      n.scale = 0; /* no trailing zeros, no "." when integral */
+      kg__num_format(&n, buf, sizeof buf);
     }
-    kg__num_format(&n, buf, sizeof buf);
-    size_t len = strlen(buf);
-    if (n.type == KG__NUM_DECIMAL && len > 2 && buf[len - 1] == '0' &&
-        buf[len - 2] == '.') {
-      len -= 2;
-    }
-    return kg__val_string(&rt->v, buf, len);
+    return kg__val_string(&rt->v, buf, strlen(buf));
   }
   return kg__val_string(&rt->v, a->t.value, a->t.value_len);
 }

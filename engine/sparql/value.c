@@ -793,53 +793,141 @@ void kg__dec_format(kg__dec d, int scale, char *buf, size_t cap)
   buf[k] = '\0';
 }
 
-void kg__double_format(double v, bool is_float, char *buf, size_t cap)
+/* The shortest significant digits of finite, non-zero v that read back as
+ * v (as a float when is_float), without sign, dot or trailing zeros:
+ * |v| = d.ddd x 10^*exp10. */
+static void double_digits(double v, bool is_float, char digits[20], int *exp10)
+{
+  char tmp[64];
+  double av = fabs(v);
+  int maxp = is_float ? 9 : 17;
+  for (int p = 1; p <= maxp; p++) {
+    snprintf(tmp, sizeof tmp, "%.*e", p - 1, av);
+    double back = strtod(tmp, NULL);
+    if (is_float ? (float)back == (float)av : back == av) {
+      break;
+    }
+  }
+  /* tmp is "d.ddde+XX" or "de+XX" */
+  int n = 0;
+  const char *c = tmp;
+  for (; *c && *c != 'e' && n < 19; c++) {
+    if (*c != '.') {
+      digits[n++] = *c;
+    }
+  }
+  while (n > 1 && digits[n - 1] == '0') {
+    n--;
+  }
+  digits[n] = '\0';
+  *exp10 = *c == 'e' ? atoi(c + 1) : 0;
+}
+
+/* NaN, INF, -INF, or NULL for a finite value. */
+static const char *double_special(double v)
 {
   if (isnan(v)) {
-    snprintf(buf, cap, "NaN");
-    return;
+    return "NaN";
   }
   if (isinf(v)) {
-    snprintf(buf, cap, v > 0 ? "INF" : "-INF");
+    return v > 0 ? "INF" : "-INF";
+  }
+  return NULL;
+}
+
+void kg__double_format(double v, bool is_float, char *buf, size_t cap)
+{
+  const char *special = double_special(v);
+  if (special) {
+    snprintf(buf, cap, "%s", special);
     return;
   }
   if (v == 0) {
     snprintf(buf, cap, signbit(v) ? "-0.0E0" : "0.0E0");
     return;
   }
-  char tmp[64];
-  int maxp = is_float ? 9 : 17;
-  for (int p = 1; p <= maxp; p++) {
-    snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
-    double back = strtod(tmp, NULL);
-    if (is_float ? (float)back == (float)v : back == v) {
-      break;
-    }
+  char d[20];
+  int exp = 0;
+  double_digits(v, is_float, d, &exp);
+  snprintf(buf, cap, "%s%c.%sE%d", v < 0 ? "-" : "", d[0], d[1] ? d + 1 : "0",
+           exp);
+}
+
+bool kg__dec_of_double(double v, kg__dec *out)
+{
+  if (isnan(v) || isinf(v) || fabs(v) > 1e20) {
+    return false;
   }
-  /* tmp is "-d.ddde+XX" or "de+XX" */
-  char *e = strchr(tmp, 'e');
-  if (!e) {
-    snprintf(buf, cap, "%s", tmp);
+  *out = 0;
+  if (v == 0) {
+    return true;
+  }
+  char d[20];
+  int exp = 0;
+  double_digits(v, false, d, &exp);
+  int nd = (int)strlen(d);
+  kg__dec r = 0;
+  for (int i = 0; i < nd; i++) {
+    r = r * 10 + (d[i] - '0');
+  }
+  /* |v| = r x 10^(exp - nd + 1); scaled by 10^18, at most 1e38 */
+  int shift = exp - nd + 1 + 18;
+  for (; shift > 0; shift--) {
+    r *= 10;
+  }
+  if (shift < 0) {
+    kg__dec p = 1;
+    for (; shift < 0 && p <= r; shift++) {
+      p *= 10;
+    }
+    r = shift < 0 ? 0 : (r + p / 2) / p;
+  }
+  *out = v < 0 ? -r : r;
+  return true;
+}
+
+void kg__double_string(double v, bool is_float, char *buf, size_t cap)
+{
+  double av = fabs(v);
+  if (double_special(v) || (v != 0 && (av < 1e-6 || av >= 1e6))) {
+    kg__double_format(v, is_float, buf, cap);
     return;
   }
-  *e = '\0';
-  int exp = atoi(e + 1);
-  char mant[64];
-  snprintf(mant, sizeof mant, "%s", tmp);
-  char *dot = strchr(mant, '.');
-  size_t l = strlen(mant);
-  if (!dot) {
-    if (l + 2 < sizeof mant) {
-      mant[l] = '.';
-      mant[l + 1] = '0';
-      mant[l + 2] = '\0';
+  if (v == 0) {
+    snprintf(buf, cap, signbit(v) ? "-0" : "0");
+    return;
+  }
+  char d[20];
+  int exp = 0; /* -6 .. 5 here */
+  double_digits(v, is_float, d, &exp);
+  int nd = (int)strlen(d);
+  char out[48];
+  int k = 0;
+  if (v < 0) {
+    out[k++] = '-';
+  }
+  if (exp < 0) {
+    out[k++] = '0';
+    out[k++] = '.';
+    for (int i = -1; i > exp; i--) {
+      out[k++] = '0';
+    }
+    for (int i = 0; i < nd; i++) {
+      out[k++] = d[i];
     }
   } else {
-    while (l > 0 && mant[l - 1] == '0' && mant[l - 2] != '.') {
-      mant[--l] = '\0';
+    for (int i = 0; i <= exp; i++) {
+      out[k++] = i < nd ? d[i] : '0';
+    }
+    if (nd > exp + 1) {
+      out[k++] = '.';
+      for (int i = exp + 1; i < nd; i++) {
+        out[k++] = d[i];
+      }
     }
   }
-  snprintf(buf, cap, "%sE%d", mant, exp);
+  out[k] = '\0';
+  snprintf(buf, cap, "%s", out);
 }
 
 const char *kg__num_datatype(kg__numtype t)

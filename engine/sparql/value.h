@@ -140,7 +140,14 @@ const char *kg__num_format(const kg__num *n, char *buf, size_t cap);
 const char *kg__num_datatype(kg__numtype t);
 /* Lexical form of a double (canonical XSD form "1.0E0"). */
 void kg__double_format(double v, bool is_float, char *buf, size_t cap);
+/* XPath's cast of a double (a float when is_float) to xs:string: "0" or
+ * "-0" for zero, an xs:decimal without exponent for 1e-6 <= |v| < 1e6
+ * ("2100", "0.000001", "0.2"), the canonical form otherwise ("1.0E6"). */
+void kg__double_string(double v, bool is_float, char *buf, size_t cap);
 bool kg__dec_parse(const char *s, size_t len, kg__dec *out);
+/* The decimal of the shortest digits that read back as v, rounded to 18
+ * fraction digits; false for NaN, infinities and |v| > 1e20. */
+bool kg__dec_of_double(double v, kg__dec *out);
 void kg__dec_format(kg__dec d, int scale, char *buf, size_t cap);
 
 /* ---- dates and times ---- */

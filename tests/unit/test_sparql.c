@@ -346,6 +346,11 @@ static void test_expressions(void)
   eval_is(__LINE__, "ENCODE_FOR_URI(\"Los Angeles\")", "\"Los%20Angeles\"");
   eval_is(__LINE__, "STRDT(\"1\", xsd:integer)", "\"1\"^^xsd:integer");
   eval_is(__LINE__, "STRLANG(\"chat\", \"fr\")", "\"chat\"@fr");
+  /* language tags are kept in lower case */
+  eval_is(__LINE__, "STRLANG(\"chat\", \"FR-ca\")", "\"chat\"@fr-ca");
+  eval_is(__LINE__, "LANG(\"chat\"@FR-ca)", "\"fr-ca\"");
+  eval_is(__LINE__, "sameTerm(\"chat\"@FR, \"chat\"@fr)",
+          "\"true\"^^xsd:boolean");
   eval_is(__LINE__, "LANGMATCHES(\"en-GB\", \"en\")", "\"true\"^^xsd:boolean");
   eval_is(__LINE__, "LANGMATCHES(\"\", \"*\")", "\"false\"^^xsd:boolean");
   eval_is(__LINE__, "DATATYPE(\"a\"@en)",
@@ -382,7 +387,17 @@ static void test_expressions(void)
   eval_is(__LINE__, "xsd:boolean(\"1\")", "\"true\"^^xsd:boolean");
   eval_is(__LINE__, "xsd:double(\"1.5\")", "\"1.5E0\"^^xsd:double");
   eval_is(__LINE__, "xsd:decimal(1.0e0)", "\"1.0\"^^xsd:decimal");
+  eval_is(__LINE__, "xsd:decimal(1e19)",
+          "\"10000000000000000000.0\"^^xsd:decimal");
+  eval_is(__LINE__, "xsd:decimal(-5e-19)",
+          "\"-0.000000000000000001\"^^xsd:decimal");
+  eval_is(__LINE__, "xsd:decimal(1e21)", "ERROR");
   eval_is(__LINE__, "xsd:string(1)", "\"1\"");
+  eval_is(__LINE__, "xsd:string(1.50)", "\"1.5\"");
+  eval_is(__LINE__, "xsd:string(2100e0)", "\"2100\"");
+  eval_is(__LINE__, "xsd:string(1e-6)", "\"0.000001\"");
+  eval_is(__LINE__, "xsd:string(-0.0e0)", "\"-0\"");
+  eval_is(__LINE__, "xsd:string(1e6)", "\"1.0E6\"");
   eval_is(__LINE__, "xsd:byte(300)", "ERROR");
   eval_is(__LINE__, "xsd:dateTime(\"2023-09-14\"^^xsd:date)",
           "\"2023-09-14T00:00:00\"^^xsd:dateTime");
