@@ -599,7 +599,8 @@ Some expected results need a note:
   integral ones as plain digits would pass the two `DISTINCT` tests and
   fail `agg-sum-02`.
 - The `*_ascii_boundaries` and `LITERAL1_all_controls` tests of the RDF
-  suites hold a raw NUL byte inside a literal.
+  suites hold a raw NUL byte inside a literal, which kgraph reads as the
+  character U+0000.
 """
 
 
