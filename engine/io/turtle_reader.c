@@ -805,6 +805,31 @@ char_column(const char *text, size_t len, unsigned line, unsigned byte_col)
   return c;
 }
 
+/* Read `text` again one byte at a time to see where serd was when it
+ * failed. With `found`, the failure is one a callback of kgraph's raised:
+ * returns the offset of the faulty token and sets *found when it could be
+ * told; without, returns the offset of the last byte serd read. */
+static size_t locate(const char *text,
+                     size_t len,
+                     SerdSyntax syntax,
+                     const char *base,
+                     bool *found)
+{
+  reader loc;
+  memset(&loc, 0, sizeof loc);
+  loc.locating = true;
+  loc.text = text;
+  loc.len = len;
+  (void)run(&loc, syntax, base);
+  size_t at = loc.off > 0 ? loc.off - 1 : 0;
+  if (found) {
+    *found = loc.from_callback && loc.status == KG_ERR_PARSE;
+    at = *found ? find_needle(&loc, loc.offset) : 0;
+  }
+  reader_clear(&loc);
+  return at;
+}
+
 /* Parse checked text (no NUL byte). */
 static kg_status parse(kg_format format,
                        const char *text,
@@ -840,9 +865,18 @@ static kg_status parse(kg_format format,
 
   kg_status result = r.status;
   if (result == KG_OK && st > SERD_FAILURE) {
-    /* serd failed without saying why */
+    /* serd failed without saying why (a '}' closing no graph, ...) */
     result = KG_ERR_PARSE;
-    kg__err_set(err, KG_ERR_PARSE, 0, 0, "%s", (const char *)serd_strerror(st));
+    size_t at = locate(text, len, syntax, base, NULL);
+    unsigned line = 0;
+    unsigned column = 0;
+    kg__text_position(text, len, at, &line, &column);
+    if (at < len && text[at] > ' ' && text[at] < 0x7F) {
+      kg__err_set(err, KG_ERR_PARSE, line, column, "syntax error at '%c'",
+                  text[at]);
+    } else {
+      kg__err_set(err, KG_ERR_PARSE, line, column, "syntax error");
+    }
   } else if (result == KG_ERR_NOMEM) {
     kg__err_set(err, KG_ERR_NOMEM, 0, 0, "out of memory");
   } else if (result != KG_OK && !r.from_callback) {
@@ -850,20 +884,13 @@ static kg_status parse(kg_format format,
                 r.line ? char_column(text, len, r.line, r.byte_col) : 0, "%s",
                 r.msg ? r.msg : "syntax error");
   } else if (result != KG_OK) {
-    /* read again one byte at a time to see where serd was */
-    reader loc;
-    memset(&loc, 0, sizeof loc);
-    loc.locating = true;
-    loc.text = text;
-    loc.len = len;
-    (void)run(&loc, syntax, base);
+    bool found = false;
+    size_t at = locate(text, len, syntax, base, &found);
     unsigned line = 0;
     unsigned column = 0;
-    if (loc.from_callback && loc.status == KG_ERR_PARSE) {
-      kg__text_position(text, len, find_needle(&loc, loc.offset), &line,
-                        &column);
+    if (found) {
+      kg__text_position(text, len, at, &line, &column);
     }
-    reader_clear(&loc);
     kg__err_set(err, result, line, column, "%s", r.msg);
   }
   reader_clear(&r);
