@@ -652,10 +652,25 @@ static void lr_close(kg__store *base)
 }
 
 static const kg__store_ops lr_ops = {
-    "librdf-sqlite", lr_lookup,        lr_intern,      lr_term,
-    lr_match,        lr_next,          lr_cursor_free, lr_count,
-    lr_add,          lr_remove,        lr_begin,       lr_commit,
-    lr_rollback,     lr_load_prefixes, lr_save_prefix, lr_close,
+    "librdf-sqlite",
+    lr_lookup,
+    lr_intern,
+    lr_term,
+    lr_match,
+    lr_next,
+    lr_cursor_free,
+    lr_count,
+    lr_add,
+    lr_remove,
+    lr_begin,
+    lr_commit,
+    lr_rollback,
+    lr_load_prefixes,
+    lr_save_prefix,
+    lr_close,
+    NULL,
+    NULL,
+    NULL,
 };
 
 librdf_model *kg__librdf_store_model(kg__store *s)

@@ -178,8 +178,12 @@ static kg_status fail_mdb(lm_store *s, const char *what, int rc)
 {
   kg__err_clear(&s->base.err);
   if (rc == MDB_MAP_FULL) {
+    MDB_envinfo info = {0};
+    mdb_env_info(s->e->env, &info);
     kg__err_set(&s->base.err, KG_ERR_STORE, 0, 0,
-                "store is full (its LMDB map size is reached)");
+                "store is full (it reached its LMDB map size, %zu MiB); "
+                "nothing of this transaction was kept",
+                info.me_mapsize >> 20);
   } else {
     kg__err_set(&s->base.err, rc == ENOMEM ? KG_ERR_NOMEM : KG_ERR_STORE, 0, 0,
                 "%s: %s", what, mdb_strerror(rc));
@@ -748,6 +752,27 @@ static int begin_txn(lm_store *s, unsigned flags, MDB_txn **t)
   return rc;
 }
 
+/* Open the LMDB write transaction (the writer's lock held). */
+static int begin_write(lm_store *s)
+{
+  int rc = begin_txn(s, 0, &s->txn);
+  if (rc == 0) {
+    rc = read_next_id(s, s->txn, &s->next_id);
+    if (rc) {
+      mdb_txn_abort(s->txn);
+    }
+  }
+  if (rc) {
+    s->txn = NULL;
+    return rc;
+  }
+  s->write = true;
+  s->failed = false;
+  s->first_new_id = s->next_id;
+  s->had_terms = s->next_id > KG__FIRST_ID;
+  return 0;
+}
+
 static kg_status lm_begin(kg__store *base, bool write)
 {
   lm_store *s = (lm_store *)base;
@@ -783,26 +808,15 @@ static kg_status lm_begin(kg__store *base, bool write)
     }
     return fail(s, KG_ERR_IO, strerror(err));
   }
-  int rc = begin_txn(s, 0, &s->txn);
-  if (rc == 0) {
-    rc = read_next_id(s, s->txn, &s->next_id);
-    if (rc) {
-      mdb_txn_abort(s->txn);
-    }
-  }
+  int rc = begin_write(s);
   if (rc) {
-    s->txn = NULL;
     release_writer(s);
     return fail_mdb(s, "cannot write the store", rc);
   }
-  s->write = true;
-  s->failed = false;
-  s->first_new_id = s->next_id;
-  s->had_terms = s->next_id > KG__FIRST_ID;
   return KG_OK;
 }
 
-static void end_txn(lm_store *s)
+static void end_txn(lm_store *s, bool keep_writer)
 {
   bool write = s->write;
   s->txn = NULL;
@@ -811,7 +825,7 @@ static void end_txn(lm_store *s)
   s->pd.n = 0;
   s->pn.n = 0;
   s->nnt = 0;
-  if (write) {
+  if (write && !keep_writer) {
     release_writer(s);
   }
 }
@@ -824,7 +838,7 @@ static void lm_rollback(kg__store *base)
   }
   mdb_txn_abort(s->txn);
   bool write = s->write;
-  end_txn(s);
+  end_txn(s, false);
   if (write) {
     /* The IDs this transaction made will be made again for other terms:
      * forget them, keeping views already handed out alive. */
@@ -845,16 +859,17 @@ static void lm_rollback(kg__store *base)
   }
 }
 
-static kg_status lm_commit(kg__store *base)
+/* Commit; with `next`, open the next write transaction at once, keeping
+ * the writer's lock in between. */
+static kg_status commit(lm_store *s, bool next)
 {
-  lm_store *s = (lm_store *)base;
   if (!s->txn) {
     return fail(s, KG_ERR_ARG, "no transaction is open");
   }
   if (!s->write) {
     mdb_txn_abort(s->txn);
-    end_txn(s);
-    return KG_OK;
+    end_txn(s, false);
+    return next ? fail(s, KG_ERR_ARG, "no write transaction is open") : KG_OK;
   }
   kg_status st = flush(s);
   if (st == KG_OK) {
@@ -864,17 +879,37 @@ static kg_status lm_commit(kg__store *base)
     st = fail(s, KG_ERR_STORE, "the transaction failed earlier");
   }
   if (st != KG_OK) {
-    lm_rollback(base); /* keeps the error */
+    lm_rollback(&s->base); /* keeps the error */
     return st;
   }
   int rc = mdb_txn_commit(s->txn);
-  end_txn(s);
+  end_txn(s, next && rc == 0);
   if (rc) {
     /* LMDB freed the transaction: nothing of it was written. */
     new_icache(s);
     return fail_mdb(s, "cannot commit", rc);
   }
+  bool had_terms = s->had_terms;
+  if (next && (rc = begin_write(s)) != 0) {
+    release_writer(s);
+    return fail_mdb(s, "cannot write the store", rc);
+  }
+  if (next) {
+    /* no other writer came between: every term is still in the cache
+     * when it was before */
+    s->had_terms = had_terms;
+  }
   return KG_OK;
+}
+
+static kg_status lm_commit(kg__store *base)
+{
+  return commit((lm_store *)base, false);
+}
+
+static kg_status lm_commit_begin(kg__store *base)
+{
+  return commit((lm_store *)base, true);
 }
 
 /* ---- reading quads ---- */
@@ -1260,6 +1295,63 @@ lm_save_prefix(kg__store *base, const char *prefix, const char *iri)
   return st;
 }
 
+/* ---- records in the meta table ---- */
+
+/* Meta keys beside "format" (LMDB keys hold at most 511 bytes). */
+static bool meta_key_ok(const char *key)
+{
+  size_t n = strlen(key);
+  return n > 0 && n <= 400 && strcmp(key, format_key) != 0;
+}
+
+static kg_status lm_get_meta(kg__store *base, const char *key, char **value)
+{
+  lm_store *s = (lm_store *)base;
+  *value = NULL;
+  if (!meta_key_ok(key)) {
+    return fail(s, KG_ERR_ARG, "bad record name");
+  }
+  MDB_txn *t = NULL;
+  int rc = read_txn(s, &t);
+  MDB_val k = {strlen(key), (void *)(uintptr_t)key};
+  MDB_val d;
+  if (rc == 0) {
+    rc = mdb_get(t, s->e->dbi[DB_META], &k, &d);
+  }
+  kg_status st = KG_OK;
+  if (rc == 0) {
+    *value = kg__strndup(d.mv_data, d.mv_size);
+    st = *value ? KG_OK : fail(s, KG_ERR_NOMEM, "out of memory");
+  } else if (rc != MDB_NOTFOUND) {
+    st = fail_mdb(s, "cannot read the store", rc);
+  }
+  done_read(s, t);
+  return st;
+}
+
+static kg_status
+lm_put_meta(kg__store *base, const char *key, const char *value)
+{
+  lm_store *s = (lm_store *)base;
+  kg_status st = need_write(s);
+  if (st != KG_OK) {
+    return st;
+  }
+  if (!meta_key_ok(key)) {
+    return fail(s, KG_ERR_ARG, "bad record name");
+  }
+  MDB_val k = {strlen(key), (void *)(uintptr_t)key};
+  int rc;
+  if (value) {
+    MDB_val d = {strlen(value), (void *)(uintptr_t)value};
+    rc = mdb_put(s->txn, s->e->dbi[DB_META], &k, &d, 0);
+  } else {
+    rc = mdb_del(s->txn, s->e->dbi[DB_META], &k, NULL);
+    rc = rc == MDB_NOTFOUND ? 0 : rc;
+  }
+  return rc ? fail_write(s, "cannot write the store", rc) : KG_OK;
+}
+
 /* ---- opening ---- */
 
 int kg__lmdb_store_probe(const char *path)
@@ -1375,6 +1467,16 @@ static kg_status init_tables(env_entry *e, kg__err *err)
   return KG_OK;
 }
 
+/* The first map size to try: MAP_MAX, or for tests the number of bytes
+ * in KGRAPH_LMDB_MAP_SIZE (LMDB keeps at least what the file holds). */
+static size_t map_first(void)
+{
+  const char *v = getenv("KGRAPH_LMDB_MAP_SIZE");
+  char *end = NULL;
+  unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+  return n && end && !*end && n < MAP_MAX ? (size_t)n : MAP_MAX;
+}
+
 static void env_free(env_entry *e)
 {
   if (e->env) {
@@ -1398,7 +1500,7 @@ static kg_status env_open(const char *path, kg__err *err, env_entry **out)
   e->readonly = access(path, F_OK) == 0 && access(path, W_OK) != 0;
   unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | (e->readonly ? MDB_RDONLY : 0);
   int rc = 0;
-  for (size_t map = MAP_MAX; map >= MAP_MIN; map /= 2) {
+  for (size_t map = map_first();; map /= 2) {
     rc = mdb_env_create(&e->env);
     if (rc == 0) {
       mdb_env_set_maxdbs(e->env, NDB + 2);
@@ -1412,7 +1514,7 @@ static kg_status env_open(const char *path, kg__err *err, env_entry **out)
       mdb_env_close(e->env);
       e->env = NULL;
     }
-    if (rc != EINVAL && rc != ENOMEM) {
+    if ((rc != EINVAL && rc != ENOMEM) || map / 2 < MAP_MIN) {
       break;
     }
   }
@@ -1482,10 +1584,11 @@ static void lm_close(kg__store *base)
 }
 
 static const kg__store_ops lm_ops = {
-    "native-lmdb", lm_lookup,        lm_intern,      lm_term,
-    lm_match,      lm_next,          lm_cursor_free, lm_count,
-    lm_add,        lm_remove,        lm_begin,       lm_commit,
-    lm_rollback,   lm_load_prefixes, lm_save_prefix, lm_close,
+    "native-lmdb", lm_lookup,        lm_intern,       lm_term,
+    lm_match,      lm_next,          lm_cursor_free,  lm_count,
+    lm_add,        lm_remove,        lm_begin,        lm_commit,
+    lm_rollback,   lm_load_prefixes, lm_save_prefix,  lm_close,
+    lm_get_meta,   lm_put_meta,      lm_commit_begin,
 };
 
 kg_status kg__lmdb_store_open(const char *path,

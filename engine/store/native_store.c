@@ -639,10 +639,25 @@ static void mem_close(kg__store *base)
 }
 
 static const kg__store_ops mem_ops = {
-    "native-memory", mem_lookup,        mem_intern,      mem_term,
-    mem_match,       mem_next,          mem_cursor_free, mem_count,
-    mem_add,         mem_remove,        mem_begin,       mem_commit,
-    mem_rollback,    mem_load_prefixes, mem_save_prefix, mem_close,
+    "native-memory",
+    mem_lookup,
+    mem_intern,
+    mem_term,
+    mem_match,
+    mem_next,
+    mem_cursor_free,
+    mem_count,
+    mem_add,
+    mem_remove,
+    mem_begin,
+    mem_commit,
+    mem_rollback,
+    mem_load_prefixes,
+    mem_save_prefix,
+    mem_close,
+    NULL,
+    NULL,
+    NULL,
 };
 
 kg_status kg__memory_store_open(kg__store **out)

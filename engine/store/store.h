@@ -84,6 +84,17 @@ typedef struct kg__store_ops {
   kg_status (*save_prefix)(kg__store *s, const char *prefix, const char *iri);
 
   void (*close)(kg__store *s);
+
+  /* Small named records kept with a persistent store (NULL in a store
+   * that keeps none): get_meta gives a copy of the value (the caller
+   * frees it), or NULL when there is none; put_meta writes it, or deletes
+   * it when `value` is NULL, inside the open write transaction. */
+  kg_status (*get_meta)(kg__store *s, const char *key, char **value);
+  kg_status (*put_meta)(kg__store *s, const char *key, const char *value);
+  /* Commit the open write transaction and open the next one, keeping the
+   * store to this writer in between (NULL: commit, then begin). On
+   * failure no transaction is open. */
+  kg_status (*commit_begin)(kg__store *s);
 } kg__store_ops;
 
 struct kg__store {
