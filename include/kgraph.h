@@ -277,6 +277,92 @@ KG_API kg_status kg_db_load_string(kg_db *db,
                                    const char *graph,
                                    uint64_t *count);
 
+/** Options of kg_db_load(); a NULL pointer means all zero. */
+typedef struct kg_load_options {
+  /** Syntax, or KG_FORMAT_AUTO to pick it from the path's extension. */
+  kg_format format;
+  /** Base IRI (copied), or NULL: the file's own `file://` IRI (for a
+   *  stream, none: relative IRIs are then an error). */
+  const char *base;
+  /** IRI of the graph that receives triples (copied), or NULL for the
+   *  default graph. */
+  const char *graph;
+  /** If not NULL, read this stream (borrowed for the call) instead of
+   *  opening `path`, which then only names the input; `format` must be
+   *  named. */
+  FILE *stream;
+  /** 0: the load is one transaction, all or nothing. N: commit after
+   *  every N statements of the input, each chunk in a transaction of its
+   *  own (see kg_db_load()). */
+  uint64_t commit_every;
+  /** Pass over the first N statements of the input: resume a load that
+   *  committed them (kg_load_report::committed). KG_LOAD_RESUME: as many
+   *  as the store's checkpoint of the input says are committed. */
+  uint64_t skip;
+} kg_load_options;
+
+/** kg_load_options::skip: resume from the store's checkpoint. */
+#define KG_LOAD_RESUME UINT64_MAX
+
+/** How far a load got; filled on success and on failure. */
+typedef struct kg_load_report {
+  /** Statements this call added: in a load of one transaction the
+   *  different ones, with `commit_every` every one read (repeats too). */
+  uint64_t statements;
+  /** Statements of the input, counted from its start (skipped ones
+   *  included), that the store holds: resume with `skip` = this. */
+  uint64_t committed;
+  /** Line of the input on which the last of them ends: resume after it.
+   *  0 when unknown (Turtle, TriG and RDF/XML are parsed whole). */
+  uint64_t line;
+  /** Byte offset in the input just after that line; 0 when unknown. */
+  uint64_t offset;
+  /** Transactions this call committed that added statements. */
+  uint64_t chunks;
+} kg_load_report;
+
+/**
+ * Load an RDF file or stream, with options; kg_db_load_file() is this
+ * with `format`, `base` and `graph` only.
+ *
+ * Without `commit_every` the load is one transaction: on any error the
+ * store is left exactly as it was. With it, every `commit_every`
+ * statements are committed in a transaction of their own (N-Triples and
+ * N-Quads stream, so a chunk ends exactly there when every line holds at
+ * most one statement, else at the end of the block of lines being read;
+ * the other syntaxes are parsed whole first, so a syntax error commits
+ * nothing). When such a load fails part way — a syntax error, a full
+ * store, kg_db_interrupt(), a killed process — the chunks committed stay,
+ * and `report` says how far they go: reload with `skip` =
+ * `report->committed`.
+ *
+ * Blank nodes: the labels of one input name the same nodes across its
+ * chunks. An LMDB store keeps, in the transaction of every chunk, a
+ * checkpoint of an unfinished chunked load: the input (its real path, or
+ * `path` for a stream), how far its committed chunks go, and the prefix
+ * its blank-node labels were given; the transaction that completes the
+ * load removes it. A later load of the same input (resumed with `skip`,
+ * or from the start, with or without chunks) gives its blank nodes the
+ * same nodes, so the store ends as one unbroken load leaves it. Refused
+ * (KG_ERR_ARG): a `skip` beyond the checkpoint's count, KG_LOAD_RESUME
+ * without a checkpoint, and a `skip` past statements holding blank nodes
+ * when the store has no checkpoint of the input (the memory and sqlite
+ * stores keep none).
+ *
+ * kg_db_interrupt() stops the load (KG_ERR_LIMIT, "load interrupted");
+ * the chunk under way is rolled back.
+ *
+ * @param path   file to read (copied); with `opts->stream`, its name
+ * @param opts   options, or NULL
+ * @param report if not NULL, receives how far the load got
+ * @return as kg_db_load_file(); KG_ERR_LIMIT when interrupted; KG_ERR_ARG
+ *         for a refused `skip`, or one beyond the end of the input.
+ */
+KG_API kg_status kg_db_load(kg_db *db,
+                            const char *path,
+                            const kg_load_options *opts,
+                            kg_load_report *report);
+
 /* ------------------------------------------------------------------------ */
 /** @name Namespace prefixes */
 
@@ -471,10 +557,10 @@ KG_API void kg_query_finalize(kg_query *q);
 KG_API void kg_query_cancel(kg_query *q);
 
 /**
- * Ask whatever runs on `db` (a query step, an update) to stop, as
+ * Ask whatever runs on `db` (a query step, an update, a load) to stop, as
  * kg_query_cancel() does. Safe from another thread and from a signal
- * handler. The request stays until the next kg_query_prepare() or
- * kg_db_update() of `db`, which clears it. NULL is allowed.
+ * handler. The request stays until the next kg_query_prepare(),
+ * kg_db_update() or load of `db`, which clears it. NULL is allowed.
  */
 KG_API void kg_db_interrupt(kg_db *db);
 

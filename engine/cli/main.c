@@ -49,7 +49,8 @@ static const char usage_main[] =
     "Result formats: table, json, xml, csv, tsv.\n"
     "\n"
     "Exit status: 0 success; 1 runtime, I/O or store error; 2 usage error;\n"
-    "  3 syntax error in data or query; 4 --timeout or --max-rows reached.\n"
+    "  3 syntax error in data or query; 4 --timeout or --max-rows reached;\n"
+    "  130 interrupted (Ctrl-C).\n"
     "\n"
     "Run 'kgraph help COMMAND' for the options of a command.\n";
 
@@ -114,9 +115,10 @@ static const char usage_load[] =
     "Usage: kgraph load --store SPEC [OPTIONS] FILE...\n"
     "\n"
     "Load RDF files into a persistent store, creating it if needed. Each\n"
-    "file is loaded whole or not at all. '-' reads standard input (then\n"
-    "--format is required). Prints what was loaded, the time and the rate;\n"
-    "on a terminal, progress goes to standard error meanwhile.\n"
+    "file is loaded whole or not at all, unless --commit-every is given.\n"
+    "'-' reads standard input (then --format is required). Prints what was\n"
+    "loaded, the time and the rate; on a terminal, progress goes to\n"
+    "standard error meanwhile.\n"
     "\n"
     "Options:\n"
     "  --store SPEC      the store to load into (required)\n"
@@ -125,7 +127,22 @@ static const char usage_load[] =
     "  --graph IRI       put triples into this named graph\n"
     "  --base IRI        base IRI (default: each file's own file IRI)\n"
     "  --inference rdfs  then materialise the store's RDFS entailments\n"
-    "                    into the graph " KG_INFERRED_GRAPH "\n";
+    "                    into the graph " KG_INFERRED_GRAPH "\n"
+    "  --commit-every N  commit every N statements (1000, 10k, 1M, 1G) in a\n"
+    "                    transaction of its own; if the load fails, the\n"
+    "                    chunks committed stay and a line on standard error\n"
+    "                    says how far they go and how to resume\n"
+    "  --skip N          pass over the first N statements of the one FILE:\n"
+    "                    resume a load that committed them\n"
+    "  --resume          pass over as many as the store's checkpoint of an\n"
+    "                    unfinished --commit-every load of FILE says were\n"
+    "                    committed (after a kill, a crash)\n"
+    "\n"
+    "Exit status: 0 success; 1 runtime, I/O or store error; 2 usage error;\n"
+    "  3 syntax error in the data; 130 interrupted (Ctrl-C). A failed load\n"
+    "  with --commit-every or --skip also prints on standard error\n"
+    "  'kgraph: FILE: first N statements committed, through line L (byte B);\n"
+    "  resume with --skip N' (or 'FILE: nothing committed').\n";
 
 static const char usage_export[] =
     "Usage: kgraph export [OPTIONS]\n"
@@ -186,10 +203,13 @@ typedef struct options {
   const char *inference;
   const char *request;
   const char *dump;
+  const char *commit_every;
+  const char *skip;
   const char **allow_load;
   size_t nallow_load;
   bool default_graph;
   bool parse_only;
+  bool resume;
   const char **args;
   size_t nargs;
 } options;
@@ -284,6 +304,8 @@ static const char **value_slot(options *o, const char *name)
       {"--request", offsetof(options, request)},
       {"--dump", offsetof(options, dump)},
       {"--inference", offsetof(options, inference)},
+      {"--commit-every", offsetof(options, commit_every)},
+      {"--skip", offsetof(options, skip)},
   };
   for (size_t i = 0; i < sizeof slots / sizeof *slots; i++) {
     if (strcmp(name, slots[i].name) == 0) {
@@ -304,7 +326,8 @@ static bool allowed(const char *command, const char *opt)
                 "--base --timeout --max-rows --parse-only --inference "},
       {"update", " --store --data --named --base --allow-load --dump -e "
                  "--request --timeout --max-rows --parse-only "},
-      {"load", " --store --format --graph --base --inference "},
+      {"load", " --store --format --graph --base --inference --commit-every "
+               "--skip --resume "},
       {"export", " --store --data --named --format --graph --default-graph "
                  "-o --output --inference --base "},
       {"stats", " --store --data --named --inference "},
@@ -353,6 +376,10 @@ static int parse_args(int argc, char **argv, options *o)
     }
     if (strcmp(a, "--parse-only") == 0) {
       o->parse_only = true;
+      continue;
+    }
+    if (strcmp(a, "--resume") == 0) {
+      o->resume = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -629,6 +656,34 @@ static bool parse_u64(const char *s, uint64_t *out)
     return false;
   }
   *out = v;
+  return true;
+}
+
+/* A count of statements: digits, then k, M or G for thousands, millions,
+ * billions (1000000, 1M). */
+static bool parse_count(const char *s, uint64_t *out)
+{
+  if (!s || *s < '0' || *s > '9') {
+    return false;
+  }
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  uint64_t unit = 1;
+  if (*end == 'k' || *end == 'K') {
+    unit = 1000;
+  } else if (*end == 'M') {
+    unit = 1000000;
+  } else if (*end == 'G') {
+    unit = 1000000000;
+  }
+  if (unit != 1) {
+    end++;
+  }
+  if (errno || *end || v > UINT64_MAX / unit) {
+    return false;
+  }
+  *out = v * unit;
   return true;
 }
 
@@ -941,6 +996,33 @@ static void show_progress(uint64_t statements, void *ctx)
   fflush(stderr);
 }
 
+/* How far a load with --commit-every or --skip got: on failure, on
+ * standard error, with the way to resume; else on standard output. */
+static void print_report(const char *file, const kg_load_report *r, bool ok)
+{
+  FILE *out = ok ? stdout : stderr;
+  if (!ok && !r->committed) {
+    fprintf(out, "kgraph: %s: nothing committed\n", file);
+    return;
+  }
+  if (ok) {
+    fprintf(out, "%s: all %llu statements committed (%llu chunk%s)", file,
+            (unsigned long long)r->committed, (unsigned long long)r->chunks,
+            r->chunks == 1 ? "" : "s");
+  } else {
+    fprintf(out, "kgraph: %s: first %llu statements committed", file,
+            (unsigned long long)r->committed);
+  }
+  if (r->line) {
+    fprintf(out, ", through line %llu (byte %llu)", (unsigned long long)r->line,
+            (unsigned long long)r->offset);
+  }
+  if (!ok) {
+    fprintf(out, "; resume with --skip %llu", (unsigned long long)r->committed);
+  }
+  fputc('\n', out);
+}
+
 static int cmd_load(const options *o)
 {
   if (!o->store) {
@@ -955,15 +1037,35 @@ static int cmd_load(const options *o)
     return usage_error("unknown inference regime '%s' (use rdfs or none)",
                        o->inference);
   }
-  kg_format f = KG_FORMAT_AUTO;
-  if (o->format &&
-      (kg_format_from_name(o->format, &f) != KG_OK || f == KG_FORMAT_DOT)) {
+  kg_load_options lo = {KG_FORMAT_AUTO, o->base, o->graph, NULL, 0, 0};
+  if (o->format && (kg_format_from_name(o->format, &lo.format) != KG_OK ||
+                    lo.format == KG_FORMAT_DOT)) {
     return usage_error("unknown input format '%s' (use turtle, ntriples, "
                        "nquads, trig or rdfxml)",
                        o->format);
   }
+  if (o->commit_every &&
+      (!parse_count(o->commit_every, &lo.commit_every) || !lo.commit_every)) {
+    return usage_error("bad --commit-every '%s' (a number of statements: "
+                       "1000000 or 1M)",
+                       o->commit_every);
+  }
+  if (o->skip && !parse_count(o->skip, &lo.skip)) {
+    return usage_error("bad --skip '%s' (a number of statements)", o->skip);
+  }
+  if (o->skip && o->resume) {
+    return usage_error("%s", "--skip and --resume exclude each other");
+  }
+  if ((o->skip || o->resume) && o->nargs != 1) {
+    return usage_error("%s", o->skip ? "--skip needs exactly one file"
+                                     : "--resume needs exactly one file");
+  }
+  if (o->resume) {
+    lo.skip = KG_LOAD_RESUME;
+  }
+  bool chunked = o->commit_every || o->skip || o->resume;
   for (size_t i = 0; i < o->nargs; i++) {
-    if (strcmp(o->args[i], "-") == 0 && f == KG_FORMAT_AUTO) {
+    if (strcmp(o->args[i], "-") == 0 && lo.format == KG_FORMAT_AUTO) {
       return usage_error("%s", "reading standard input needs --format");
     }
   }
@@ -983,23 +1085,14 @@ static int cmd_load(const options *o)
   if (isatty(STDERR_FILENO)) {
     kg_db_set_progress(db, show_progress, &prog);
   }
-  for (size_t i = 0; i < o->nargs && rc == EXIT_OK; i++) {
-    uint64_t n = 0;
+  catch_sigint(db);
+  for (size_t i = 0; i < o->nargs && rc == EXIT_OK && !interrupted; i++) {
+    bool in = strcmp(o->args[i], "-") == 0;
+    const char *name = in ? "<stdin>" : o->args[i];
+    lo.stream = in ? stdin : NULL;
+    kg_load_report r;
     prog.done = total;
-    if (strcmp(o->args[i], "-") == 0) {
-      char *text = NULL;
-      size_t len = 0;
-      if (!read_stream(stdin, &text, &len)) {
-        fprintf(stderr, "kgraph: <stdin>: cannot read\n");
-        rc = EXIT_RUNTIME;
-        break;
-      }
-      st =
-          kg_db_load_string(db, text, len, f, "<stdin>", o->base, o->graph, &n);
-      free(text);
-    } else {
-      st = kg_db_load_file(db, o->args[i], f, o->base, o->graph, &n);
-    }
+    st = kg_db_load(db, name, &lo, &r);
     if (prog.shown) {
       fputs("\r\033[K", stderr); /* clear the progress line */
       prog.shown = false;
@@ -1007,11 +1100,18 @@ static int cmd_load(const options *o)
     if (st != KG_OK) {
       rc = report(db, st, NULL);
     }
-    total += n;
+    if (chunked) {
+      print_report(name, &r, st == KG_OK);
+    }
+    total += r.statements;
   }
-  if (rc == EXIT_OK && regime != KG_INFERENCE_NONE &&
+  if (rc == EXIT_OK && !interrupted && regime != KG_INFERENCE_NONE &&
       (st = kg_db_set_inference(db, regime)) != KG_OK) {
     rc = report(db, st, NULL);
+  }
+  release_sigint();
+  if (interrupted) {
+    rc = 130;
   }
   if (rc == EXIT_OK) {
     double secs = seconds_since(&t0);

@@ -25,6 +25,11 @@ kg_status kg__read_rdf(kg_format format,
                        kg__prefixes *prefixes,
                        kg__err *err);
 
+/* Append to `out` a blank-node label prefix that no other read, in this
+ * process or another, is given: "r<token><number>_" (see reader.c). The
+ * readers give every call's labels such a prefix of their own. */
+kg_status kg__blank_prefix(kg__buf *out);
+
 /* Reader for the Turtle family (Turtle, TriG, N-Triples, N-Quads). */
 kg_status kg__read_turtle_family(kg_format format,
                                  const char *text,

@@ -189,13 +189,14 @@ static void make_token(void)
            (unsigned long long)(r & 0xFFFFFFFFFFFFULL));
 }
 
-static kg_status relabel_term(kg_term *t, uint_fast64_t id, kg__buf *scratch)
+static kg_status
+relabel_term(kg_term *t, const kg__buf *prefix, kg__buf *scratch)
 {
   if (t->kind != KG_TERM_BLANK) {
     return KG_OK;
   }
   scratch->len = 0;
-  kg__buf_printf(scratch, "r%s%llx_", token, (unsigned long long)id);
+  kg__buf_append(scratch, prefix->data, prefix->len);
   kg__buf_append(scratch, t->value, t->value_len);
   if (scratch->failed) {
     return KG_ERR_NOMEM;
@@ -210,25 +211,33 @@ static kg_status relabel_term(kg_term *t, uint_fast64_t id, kg__buf *scratch)
   return KG_OK;
 }
 
-static kg_status relabel_blanks(kg__quads *out, size_t from)
+kg_status kg__blank_prefix(kg__buf *out)
 {
   pthread_once(&token_once, make_token);
   uint_fast64_t id = atomic_fetch_add(&next_read_id, 1);
+  kg__buf_printf(out, "r%s%llx_", token, (unsigned long long)id);
+  return out->failed ? KG_ERR_NOMEM : KG_OK;
+}
+
+static kg_status relabel_blanks(kg__quads *out, size_t from)
+{
+  kg__buf prefix = {0};
   kg__buf scratch = {0};
-  kg_status st = KG_OK;
+  kg_status st = kg__blank_prefix(&prefix);
   for (size_t i = from; i < out->n && st == KG_OK; i++) {
     kg__quad *q = &out->v[i];
-    st = relabel_term(&q->s, id, &scratch);
+    st = relabel_term(&q->s, &prefix, &scratch);
     if (st == KG_OK) {
-      st = relabel_term(&q->p, id, &scratch);
+      st = relabel_term(&q->p, &prefix, &scratch);
     }
     if (st == KG_OK) {
-      st = relabel_term(&q->o, id, &scratch);
+      st = relabel_term(&q->o, &prefix, &scratch);
     }
     if (st == KG_OK) {
-      st = relabel_term(&q->g, id, &scratch);
+      st = relabel_term(&q->g, &prefix, &scratch);
     }
   }
+  kg__buf_free(&prefix);
   kg__buf_free(&scratch);
   return st;
 }
