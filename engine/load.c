@@ -355,7 +355,8 @@ chunk_commit(loader *l, uint64_t line, uint64_t offset, bool last)
 }
 
 /* Start a load: open the write transaction, find the checkpoint of
- * `input` (NULL: keep none). */
+ * `input` (NULL: keep none). Unless l->db is NULL (no transaction), end
+ * it with loader_end, whatever the status. */
 static kg_status loader_begin(loader *l,
                               kg_db *db,
                               const char *source,
@@ -369,16 +370,10 @@ static kg_status loader_begin(loader *l,
   l->every = o->commit_every;
   l->skip = o->skip;
   if (l->s->ops->begin(l->s, true) != KG_OK) {
+    l->db = NULL;
     return kg__db_store_fail(db, db->path, NULL);
   }
-  kg_status st = read_checkpoint(l, input);
-  if (st != KG_OK) {
-    l->s->ops->rollback(l->s);
-    free(l->blank_prefix);
-    free(l->key);
-    memset(l, 0, sizeof *l);
-  }
-  return st;
+  return read_checkpoint(l, input);
 }
 
 /* Finish a load begun with loader_begin (st: how it went so far): commit
@@ -820,9 +815,8 @@ static kg_status run_load(kg_db *db, const input *in, kg_load_report *rep)
     kg_status st = loader_begin(&l, db, in->source, in->name, o);
     if (st == KG_OK) {
       st = stream_lines(&l, in->b, o->format, in->base, gp, &line, &offset);
-      st = loader_end(&l, st, line, offset, rep);
     }
-    return st;
+    return l.db ? loader_end(&l, st, line, offset, rep) : st;
   }
   kg__quads q = {0};
   kg__prefixes pfx = {0};
@@ -838,7 +832,10 @@ static kg_status run_load(kg_db *db, const input *in, kg_load_report *rep)
   if (st == KG_OK) {
     st = loader_begin(&l, db, in->source, in->name, o);
     if (st == KG_OK) {
-      st = loader_end(&l, load_quads(&l, &q, NULL), 0, 0, rep);
+      st = load_quads(&l, &q, NULL);
+    }
+    if (l.db) {
+      st = loader_end(&l, st, 0, 0, rep);
     }
   }
   if (st == KG_OK) {
