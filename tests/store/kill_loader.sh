@@ -5,6 +5,7 @@
 #
 # Usage: kill_loader.sh KGRAPH [RUNS]
 set -u
+. "$(dirname "$0")/kill_at_random.sh"
 KGRAPH=$1
 RUNS=${2:-100}
 TMP=$(mktemp -d)
@@ -26,14 +27,8 @@ declare -A finished=()
 for ((i = 1; i <= RUNS; i++)); do
   awk -v i="$i" -v n="$PER" 'BEGIN { for (j = 0; j < n; j++)
     printf "<http://e/b%d/s%d> <http://e/p> \"%d\" .\n", i, j, i }' > b.nt
-  "$KGRAPH" load --store s.db b.nt > out.txt 2> err.txt &
-  pid=$!
   # somewhere between before the start and after the end of the load
-  ms=$((RANDOM % span))
-  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
-  kill -9 "$pid" 2> /dev/null
-  { wait "$pid"; } 2> /dev/null
-  status=$?
+  kill_at_random "$span" "$KGRAPH" load --store s.db b.nt
   if [ "$status" = 0 ]; then
     finished[$i]=1
   elif [ "$status" != 137 ]; then

@@ -313,6 +313,130 @@ static void test_persistent_store(void)
   unlink(lock);
 }
 
+static void interrupt_at_9(uint64_t statements, void *ctx)
+{
+  if (statements >= 9) {
+    kg_db_interrupt(ctx);
+  }
+}
+
+static char *export_nquads(kg_db *db)
+{
+  buf b = {0};
+  assert(kg_db_export(db, KG_FORMAT_NQUADS, NULL, buf_sink, &b) == KG_OK);
+  return b.data;
+}
+
+static void test_chunked_load(void)
+{
+  /* 10 statements on 12 lines; _:a in the first and the last */
+  static const char nt[] = "# ten statements\n"
+                           "_:a <http://e/p> \"1\" .\n"
+                           "<http://e/s2> <http://e/p> \"2\" .\n"
+                           "<http://e/s3> <http://e/p> \"3\" .\n"
+                           "<http://e/s4> <http://e/p> \"4\" .\n"
+                           "<http://e/s5> <http://e/p> \"5\" .\n"
+                           "<http://e/s6> <http://e/p> \"6\" .\n"
+                           "<http://e/s7> <http://e/p> \"7\" .\n"
+                           "<http://e/s8> <http://e/p> \"8\" .\n"
+                           "<http://e/s9> <http://e/p> \"9\" .\n"
+                           "\n"
+                           "<http://e/s10> <http://e/p> _:a .\n";
+  char dir[] = "/tmp/kgraph-chunks-XXXXXX";
+  assert(mkdtemp(dir));
+  char file[64], store[64], lock[64];
+  snprintf(file, sizeof file, "%s/ten.nt", dir);
+  snprintf(store, sizeof store, "%s/s.db", dir);
+  snprintf(lock, sizeof lock, "%s/s.db-lock", dir);
+  FILE *f = fopen(file, "w");
+  assert(f && fputs(nt, f) >= 0 && fclose(f) == 0);
+
+  /* the unbroken load, in one transaction; interrupted, it leaves
+   * nothing */
+  kg_db *whole = open_memory();
+  kg_load_report r;
+  kg_db_set_progress(whole, interrupt_at_9, whole);
+  assert(kg_db_load(whole, file, NULL, &r) == KG_ERR_LIMIT);
+  assert(r.committed == 0 && r.chunks == 0);
+  kg_stats st;
+  assert(kg_db_stats(whole, &st) == KG_OK && st.quads == 0);
+  kg_db_set_progress(whole, NULL, NULL);
+  assert(kg_db_load(whole, file, NULL, &r) == KG_OK);
+  assert(r.statements == 10 && r.committed == 10 && r.chunks == 1);
+  assert(r.line == 12 && r.offset == sizeof nt - 1);
+  char *want = export_nquads(whole);
+
+  /* chunks of 3, interrupted after the third: 9 statements stay */
+  kg_db *db = NULL;
+  assert(kg_db_open(store, KG_OPEN_CREATE, NULL, &db) == KG_OK);
+  kg_db_set_progress(db, interrupt_at_9, db);
+  kg_load_options o = {KG_FORMAT_AUTO, NULL, NULL, NULL, 3, 0};
+  assert(kg_db_load(db, file, &o, &r) == KG_ERR_LIMIT);
+  CHECK_STR(kg_errmsg(db), "load interrupted");
+  assert(r.committed == 9 && r.chunks == 3 && r.statements == 9);
+  assert(r.line == 10 && r.offset == (uint64_t)(strstr(nt, "\n\n") + 1 - nt));
+  assert(kg_db_stats(db, &st) == KG_OK && st.quads == 9);
+  kg_db_set_progress(db, NULL, NULL);
+  assert(kg_db_close(db) == KG_OK);
+
+  /* resumed in another handle: _:a is the node of the first chunk */
+  assert(kg_db_open(store, 0, NULL, &db) == KG_OK);
+  o.skip = 10;
+  assert(kg_db_load(db, file, &o, &r) == KG_ERR_ARG);
+  assert(strstr(kg_errmsg(db), "holds only the first 9 statements"));
+  assert(r.committed == 9 && r.line == 10);
+  o.skip = KG_LOAD_RESUME;
+  assert(kg_db_load(db, file, &o, &r) == KG_OK);
+  assert(r.committed == 10 && r.chunks == 1 && r.statements == 1);
+  char *got = export_nquads(db);
+  CHECK_STR(got, want);
+  free(got);
+  /* the checkpoint is gone with the load that completed it */
+  assert(kg_db_load(db, file, &o, &r) == KG_ERR_ARG);
+  assert(strstr(kg_errmsg(db), "no checkpoint"));
+  assert(kg_db_close(db) == KG_OK);
+
+  /* a stream in chunks; skipping past a blank node without a checkpoint
+   * is refused; Turtle chunks have no line */
+  db = open_memory();
+  f = fopen(file, "r");
+  kg_load_options so = {KG_FORMAT_NTRIPLES, NULL, NULL, f, 4, 1};
+  assert(kg_db_load(db, "<stdin>", &so, &r) == KG_ERR_ARG);
+  assert(strstr(kg_errmsg(db), "hold blank nodes"));
+  assert(r.committed == 0);
+  rewind(f);
+  so.skip = 0;
+  assert(kg_db_load(db, "<stdin>", &so, &r) == KG_OK);
+  assert(r.committed == 10 && r.chunks == 3 && r.line == 12);
+  fclose(f);
+  got = export_nquads(db);
+  CHECK_STR(got, want);
+  free(got);
+  kg_db_close(db);
+  db = open_memory();
+  f = tmpfile();
+  assert(f);
+  fputs("@prefix e: <http://e/> . e:a e:p 1, 2, 3, 4, 5 .", f);
+  rewind(f);
+  kg_load_options to = {KG_FORMAT_TURTLE, "http://e/", NULL, f, 2, 1};
+  assert(kg_db_load(db, "t.ttl", &to, &r) == KG_OK);
+  assert(r.committed == 5 && r.chunks == 2 && r.statements == 4);
+  assert(r.line == 0 && r.offset == 0);
+  to.skip = 9;
+  rewind(f);
+  assert(kg_db_load(db, "t.ttl", &to, &r) == KG_ERR_ARG);
+  assert(strstr(kg_errmsg(db), "holds 5 statements, fewer than the 9"));
+  fclose(f);
+  kg_db_close(db);
+
+  free(want);
+  kg_db_close(whole);
+  unlink(file);
+  unlink(store);
+  unlink(lock);
+  rmdir(dir);
+}
+
 static void test_limits(void)
 {
   kg_db *db = open_memory();
@@ -386,6 +510,7 @@ int main(void)
   test_errors_leave_store_unchanged();
   test_named_graphs_and_prefixes();
   test_persistent_store();
+  test_chunked_load();
   test_limits();
   test_inference();
   return 0;
