@@ -418,6 +418,7 @@ typedef struct block_map {
   uint64_t off0;   /* offset of the block in the input */
   uint64_t line0;  /* lines of the input before it */
   size_t len;      /* its bytes */
+  size_t n;        /* its statements */
   uint64_t nlines; /* its lines (the last one even without its newline) */
   size_t *end;     /* end[i]: offset in the block after statement i's line */
   uint64_t *line;  /* line[i]: that line of the input */
@@ -443,6 +444,7 @@ static bool
 map_block(block_map *m, const char *data, size_t len, size_t nstmt, bool want)
 {
   m->len = len;
+  m->n = nstmt;
   m->split = false;
   m->end = want ? malloc((nstmt ? nstmt : 1) * sizeof *m->end) : NULL;
   m->line = want ? malloc((nstmt ? nstmt : 1) * sizeof *m->line) : NULL;
@@ -470,7 +472,8 @@ map_block(block_map *m, const char *data, size_t len, size_t nstmt, bool want)
 }
 
 /* Where the input stands after the first `k` statements of the block
- * (0, 0 without a map: unknown). */
+ * (0, 0 when unknown: without a map, or inside a block with several
+ * statements on a line). */
 static void
 block_pos(const block_map *m, size_t k, uint64_t *line, uint64_t *offset)
 {
@@ -485,7 +488,7 @@ block_pos(const block_map *m, size_t k, uint64_t *line, uint64_t *offset)
   } else if (k == 0) {
     *line = m->line0;
     *offset = m->off0;
-  } else {
+  } else if (k == m->n) {
     *line = m->line0 + m->nlines;
     *offset = m->off0 + m->len;
   }
@@ -669,7 +672,8 @@ static kg_status load_block(loader *l,
 {
   kg__quads q = {0};
   kg_status st = kg__read_rdf(format, data, len, base, graph, &q, NULL, e);
-  bool mapped = map_block(m, data, len, q.n, st == KG_OK && l->every > 0);
+  bool mapped = map_block(m, data, len, q.n,
+                          st == KG_OK && (l->every || l->seen < l->skip));
   if (st == KG_OK && !mapped) {
     st = kg__db_fail(l->db, KG_ERR_NOMEM, l->source, 0, 0, "out of memory");
   } else if (st == KG_OK) {

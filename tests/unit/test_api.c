@@ -413,6 +413,25 @@ static void test_chunked_load(void)
   CHECK_STR(got, want);
   free(got);
   kg_db_close(db);
+  /* several statements on a line: the chunk ends with the block */
+  db = open_memory();
+  f = tmpfile();
+  assert(f);
+  fputs("<http://e/a> <http://e/p> \"1\" . <http://e/a> <http://e/p> \"2\" .\n"
+        "<http://e/a> <http://e/p> \"3\" .\n",
+        f);
+  rewind(f);
+  so.stream = f;
+  so.commit_every = 1;
+  assert(kg_db_load(db, "two.nt", &so, &r) == KG_OK);
+  assert(r.committed == 3 && r.chunks == 1 && r.line == 2);
+  assert(r.offset == (uint64_t)ftell(f));
+  rewind(f);
+  so.skip = 1;
+  assert(kg_db_load(db, "two.nt", &so, &r) == KG_OK);
+  assert(r.committed == 3 && r.chunks == 1 && r.statements == 2);
+  fclose(f);
+  kg_db_close(db);
   db = open_memory();
   f = tmpfile();
   assert(f);
