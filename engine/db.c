@@ -140,6 +140,19 @@ static int probe(kg_db *db, const char *path)
   return kg__lmdb_store_probe(path) == 1 ? 2 : 3;
 }
 
+/* Finish opening a persistent store: on failure move the store's message
+ * (or the status text) into the handle, located at the store. */
+static kg_status opened(kg_db *db, kg_status st, kg__err *e)
+{
+  if (st == KG_OK) {
+    return KG_OK;
+  }
+  if (e->status == KG_OK) {
+    kg__err_set(e, st, 0, 0, "%s", kg_strstatus(st));
+  }
+  return kg__db_take_error(db, e, db->path);
+}
+
 static kg_status open_sqlite(kg_db *db, const char *path, int what)
 {
   if (what == 2 || what == 3) {
@@ -155,17 +168,11 @@ static kg_status open_sqlite(kg_db *db, const char *path, int what)
     return kg__db_fail(db, KG_ERR_IO, path, 0, 0,
                        "no such store (cannot create it read-only)");
   }
-  db->kind = KG__STORE_SQLITE;
+  db->kind = KG__STORE_LIBRDF;
   kg__err e = {0};
   kg_status st = kg__sqlite_store_open(
       path, !exists, (db->flags & KG_OPEN_READONLY) != 0, &e, &db->store);
-  if (st != KG_OK) {
-    if (e.status == KG_OK) {
-      kg__err_set(&e, st, 0, 0, "%s", kg_strstatus(st));
-    }
-    return kg__db_take_error(db, &e, path);
-  }
-  return KG_OK;
+  return opened(db, st, &e);
 }
 
 static kg_status open_lmdb(kg_db *db, const char *path)
@@ -175,17 +182,72 @@ static kg_status open_lmdb(kg_db *db, const char *path)
                    ((db->flags & KG_OPEN_READONLY) ? KG__LMDB_READONLY : 0);
   kg__err e = {0};
   kg_status st = kg__lmdb_store_open(path, flags, &e, &db->store);
-  if (st != KG_OK) {
-    if (e.status == KG_OK) {
-      kg__err_set(&e, st, 0, 0, "%s", kg_strstatus(st));
-    }
-    return kg__db_take_error(db, &e, path);
-  }
-  return KG_OK;
+  return opened(db, st, &e);
 }
 
-/* Store specs: ":memory:"; "lmdb:PATH"; "sqlite:PATH"; a plain PATH is an
- * existing SQLite or LMDB store, or a new LMDB store. */
+/* "postgresql:SETTINGS": a store in a PostgreSQL database. Messages name
+ * it without its password. */
+static kg_status open_postgresql(kg_db *db, const char *settings)
+{
+  db->kind = KG__STORE_LIBRDF;
+  kg__pg_settings cs;
+  kg__err e = {0};
+  kg_status st = kg__pg_settings_parse(settings, &cs, &e);
+  if (st != KG_OK) {
+    return kg__db_take_error(db, &e, NULL);
+  }
+  db->path = kg__pg_settings_name(&cs);
+  if (!db->path) {
+    kg__pg_settings_free(&cs);
+    return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  st = kg__postgresql_store_open(&cs, (db->flags & KG_OPEN_CREATE) != 0,
+                                 (db->flags & KG_OPEN_READONLY) != 0, &e,
+                                 &db->store);
+  kg__pg_settings_free(&cs);
+  return opened(db, st, &e);
+}
+
+/* "bdb:DIR": Redland's "hashes" storage on Berkeley DB in directory DIR,
+ * made (with the directory) by a load. */
+static kg_status open_bdb(kg_db *db, const char *dir)
+{
+  db->kind = KG__STORE_LIBRDF;
+  if (!dir[0]) {
+    return kg__db_fail(db, KG_ERR_ARG, NULL, 0, 0, "empty store path");
+  }
+  db->path = kg__strdup(dir);
+  if (!db->path) {
+    return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  bool create = (db->flags & KG_OPEN_CREATE) != 0;
+  bool readonly = (db->flags & KG_OPEN_READONLY) != 0;
+  struct stat sb;
+  kg__buf marker = {0};
+  kg__buf_printf(&marker, "%s/kgraph-sp2o.db", dir);
+  bool exists = marker.data && stat(marker.data, &sb) == 0;
+  kg__buf_free(&marker);
+  if (!exists && stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+    return kg__db_fail(db, KG_ERR_STORE, dir, 0, 0,
+                       "not a bdb store (not a directory)");
+  }
+  if (!exists && (!create || readonly)) {
+    return kg__db_fail(db, KG_ERR_IO, dir, 0, 0,
+                       readonly ? "no such store (cannot create it read-only)"
+                                : "no such store (create it with kgraph load)");
+  }
+  if (!exists && mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    return kg__db_fail(db, KG_ERR_IO, dir, 0, 0, "cannot create store: %s",
+                       strerror(errno));
+  }
+  kg__err e = {0};
+  kg_status st = kg__bdb_store_open(dir, !exists, readonly, &e, &db->store);
+  return opened(db, st, &e);
+}
+
+/* Store specs: ":memory:"; "lmdb:PATH"; "sqlite:PATH"; "bdb:DIR";
+ * "postgresql:SETTINGS"; a plain PATH is an existing SQLite or LMDB store,
+ * or a new LMDB store. */
 static kg_status open_store(kg_db *db, const char *spec)
 {
   kg_status st = KG_OK;
@@ -195,6 +257,10 @@ static kg_status open_store(kg_db *db, const char *spec)
       return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0,
                          "cannot create the in-memory store");
     }
+  } else if (strncmp(spec, "postgresql:", 11) == 0) {
+    st = open_postgresql(db, spec + 11);
+  } else if (strncmp(spec, "bdb:", 4) == 0) {
+    st = open_bdb(db, spec + 4);
   } else {
     const char *path = spec;
     int type = 0; /* 0 plain path, 1 sqlite:, 2 lmdb: */
@@ -208,7 +274,8 @@ static kg_status open_store(kg_db *db, const char *spec)
       const char *colon = strchr(spec, ':');
       return kg__db_fail(db, KG_ERR_ARG, NULL, 0, 0,
                          "unknown store type '%.*s' (known: :memory:, "
-                         "lmdb:PATH, sqlite:PATH, or a file path)",
+                         "lmdb:PATH, sqlite:PATH, bdb:DIR, "
+                         "postgresql:SETTINGS, or a file path)",
                          (int)(colon - spec), spec);
     }
     if (!path[0]) {
@@ -230,9 +297,9 @@ static kg_status open_store(kg_db *db, const char *spec)
     } else {
       st = open_lmdb(db, path);
     }
-    if (st != KG_OK) {
-      return st;
-    }
+  }
+  if (st != KG_OK) {
+    return st;
   }
   if (db->store->ops->load_prefixes(db->store, &db->prefixes) != KG_OK) {
     return kg__db_store_fail(db, db->path, NULL);
@@ -243,7 +310,7 @@ static kg_status open_store(kg_db *db, const char *spec)
 kg_status kg__db_model(kg_db *db, librdf_model **out)
 {
   if (!db->model) {
-    if (db->kind == KG__STORE_SQLITE) {
+    if (db->kind == KG__STORE_LIBRDF) {
       db->model = kg__librdf_store_model(db->store);
     } else if (kg__librdf_module_model(db->store, &db->storage, &db->model) !=
                KG_OK) {
@@ -260,7 +327,7 @@ kg_status kg__db_model(kg_db *db, librdf_model **out)
 
 static void db_free(kg_db *db)
 {
-  /* A model without a storage of its own is the sqlite adapter's. */
+  /* A model without a storage of its own is the librdf adapter's. */
   if (db->storage && kg__redland_acquire() == KG_OK) {
     if (db->model) {
       librdf_free_model(db->model);

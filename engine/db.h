@@ -12,18 +12,19 @@
 typedef enum kg__store_kind {
   KG__STORE_MEMORY, /* kgraph's native store in memory */
   KG__STORE_LMDB,   /* kgraph's native store in one LMDB file */
-  KG__STORE_SQLITE  /* librdf "sqlite" in one file, plus kgraph's tables */
+  KG__STORE_LIBRDF  /* a librdf storage: sqlite, postgresql, BDB hashes */
 } kg__store_kind;
 
 struct kg_db {
   kg__store_kind kind;
   unsigned flags;
-  char *path;       /* file of a persistent store, else NULL */
+  char *path;       /* a persistent store's file or directory, or its name
+                     * without the password (postgresql); else NULL */
   kg__store *store; /* every read and write of quads goes through it */
   /* The store as a librdf model, made on first use by kg__db_model():
    * for a native store a storage of the "kgraph" librdf module over
-   * `store`; for sqlite the adapter's own model (then `storage` is NULL).
-   * Redland lock held while using them. */
+   * `store`; for a librdf storage the adapter's own model (then `storage` is
+   * NULL). Redland lock held while using them. */
   librdf_storage *storage;
   librdf_model *model;
   kg__prefixes prefixes;

@@ -145,13 +145,13 @@ static kg_status
 loader_add(loader *l, const kg__quads *q, size_t from, size_t n)
 {
   kg__store *s = l->s;
-  if (l->db->kind == KG__STORE_SQLITE) {
-    for (size_t i = from; i < from + n; i++) {
-      if (memchr(q->v[i].o.value, '\0', q->v[i].o.value_len)) {
-        return kg__db_fail(l->db, KG_ERR_STORE, l->source, 0, 0,
-                           "a literal holds a NUL character, which the "
-                           "sqlite store cannot keep");
-      }
+  const char *refuses = kg__librdf_store_refuses_nul(s);
+  for (size_t i = from; refuses && i < from + n; i++) {
+    if (memchr(q->v[i].o.value, '\0', q->v[i].o.value_len)) {
+      return kg__db_fail(l->db, KG_ERR_STORE, l->source, 0, 0,
+                         "a literal holds a NUL character, which the %s "
+                         "store cannot keep",
+                         refuses);
     }
   }
   bool count = l->every == 0; /* chunked loads count what they read */

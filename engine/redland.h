@@ -28,6 +28,7 @@
   X(librdf_free_stream)                                                        \
   X(librdf_free_uri)                                                           \
   X(librdf_free_world)                                                         \
+  X(librdf_hash_put_strings)                                                   \
   X(librdf_log_message_level)                                                  \
   X(librdf_log_message_locator)                                                \
   X(librdf_log_message_message)                                                \
@@ -37,9 +38,11 @@
   X(librdf_model_find_statements)                                              \
   X(librdf_model_find_statements_in_context)                                   \
   X(librdf_model_remove_statement)                                             \
+  X(librdf_model_sync)                                                         \
   X(librdf_model_transaction_commit)                                           \
   X(librdf_model_transaction_rollback)                                         \
   X(librdf_model_transaction_start)                                            \
+  X(librdf_new_hash)                                                           \
   X(librdf_new_iterator)                                                       \
   X(librdf_new_model)                                                          \
   X(librdf_new_node_from_blank_identifier)                                     \
@@ -49,6 +52,7 @@
   X(librdf_new_node_from_uri_string)                                           \
   X(librdf_new_statement_from_nodes)                                           \
   X(librdf_new_storage)                                                        \
+  X(librdf_new_storage_with_options)                                           \
   X(librdf_new_stream)                                                         \
   X(librdf_new_uri)                                                            \
   X(librdf_new_world)                                                          \
@@ -62,6 +66,7 @@
   X(librdf_statement_get_predicate)                                            \
   X(librdf_statement_get_subject)                                              \
   X(librdf_statement_is_complete)                                              \
+  X(librdf_storage_enumerate)                                                  \
   X(librdf_storage_get_instance)                                               \
   X(librdf_storage_get_world)                                                  \
   X(librdf_storage_register_factory)                                           \
@@ -119,6 +124,7 @@ extern struct kg__redland_fns kg__rl;
 #  define librdf_free_stream         (kg__rl.librdf_free_stream)
 #  define librdf_free_uri            (kg__rl.librdf_free_uri)
 #  define librdf_free_world          (kg__rl.librdf_free_world)
+#  define librdf_hash_put_strings    (kg__rl.librdf_hash_put_strings)
 #  define librdf_log_message_level   (kg__rl.librdf_log_message_level)
 #  define librdf_log_message_locator (kg__rl.librdf_log_message_locator)
 #  define librdf_log_message_message (kg__rl.librdf_log_message_message)
@@ -131,11 +137,13 @@ extern struct kg__redland_fns kg__rl;
 #  define librdf_model_find_statements_in_context                              \
     (kg__rl.librdf_model_find_statements_in_context)
 #  define librdf_model_remove_statement (kg__rl.librdf_model_remove_statement)
+#  define librdf_model_sync             (kg__rl.librdf_model_sync)
 #  define librdf_model_transaction_commit                                      \
     (kg__rl.librdf_model_transaction_commit)
 #  define librdf_model_transaction_rollback                                    \
     (kg__rl.librdf_model_transaction_rollback)
 #  define librdf_model_transaction_start (kg__rl.librdf_model_transaction_start)
+#  define librdf_new_hash                (kg__rl.librdf_new_hash)
 #  define librdf_new_iterator            (kg__rl.librdf_new_iterator)
 #  define librdf_new_model               (kg__rl.librdf_new_model)
 #  define librdf_new_node_from_blank_identifier                                \
@@ -150,9 +158,11 @@ extern struct kg__redland_fns kg__rl;
 #  define librdf_new_statement_from_nodes                                      \
     (kg__rl.librdf_new_statement_from_nodes)
 #  define librdf_new_storage (kg__rl.librdf_new_storage)
-#  define librdf_new_stream  (kg__rl.librdf_new_stream)
-#  define librdf_new_uri     (kg__rl.librdf_new_uri)
-#  define librdf_new_world   (kg__rl.librdf_new_world)
+#  define librdf_new_storage_with_options                                      \
+    (kg__rl.librdf_new_storage_with_options)
+#  define librdf_new_stream (kg__rl.librdf_new_stream)
+#  define librdf_new_uri    (kg__rl.librdf_new_uri)
+#  define librdf_new_world  (kg__rl.librdf_new_world)
 #  define librdf_node_get_counted_blank_identifier                             \
     (kg__rl.librdf_node_get_counted_blank_identifier)
 #  define librdf_node_get_literal_value_as_counted_string                      \
@@ -167,6 +177,7 @@ extern struct kg__redland_fns kg__rl;
 #  define librdf_statement_get_predicate (kg__rl.librdf_statement_get_predicate)
 #  define librdf_statement_get_subject   (kg__rl.librdf_statement_get_subject)
 #  define librdf_statement_is_complete   (kg__rl.librdf_statement_is_complete)
+#  define librdf_storage_enumerate       (kg__rl.librdf_storage_enumerate)
 #  define librdf_storage_get_instance    (kg__rl.librdf_storage_get_instance)
 #  define librdf_storage_get_world       (kg__rl.librdf_storage_get_world)
 #  define librdf_storage_register_factory                                      \

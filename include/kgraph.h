@@ -182,9 +182,24 @@ enum {
  *   file (and `PATH-lock` beside it): many reader processes, one writer; a
  *   second writer fails with KG_ERR_STORE, "store is locked";
  * - `sqlite:PATH` — Redland's SQLite storage in one file (a plain `PATH`
- *   that is a SQLite file opens it too).
- *   Changes are made inside transactions, so a load that fails or is
- *   interrupted leaves the previous content.
+ *   that is a SQLite file opens it too);
+ * - `postgresql:SETTINGS` — Redland's PostgreSQL storage in a database of
+ *   a PostgreSQL server. SETTINGS are libpq-style `key=value` pairs
+ *   separated by spaces: `host` (name, address or socket directory),
+ *   `port`, `dbname`, `user`, `password`, and `store` (the store's name in
+ *   the database, default `kgraph`, so that one database can hold
+ *   several). What is not given comes from PGHOST, PGPORT, PGDATABASE,
+ *   PGUSER, PGPASSWORD (then ~/.pgpass), else localhost, 5432, the user
+ *   name and the login name. Values cannot hold spaces, quotes or
+ *   backslashes. The database must exist; KG_OPEN_CREATE makes the store
+ *   in it. Messages name the store as `postgresql://USER@HOST:PORT/DB`,
+ *   never with its password;
+ * - `bdb:DIR` — Redland's Berkeley DB `hashes` storage in the directory
+ *   DIR (made with KG_OPEN_CREATE). It has no transactions: a change that
+ *   fails part way keeps what it wrote, a killed writer may lose changes
+ *   it had reported done, and two writers at once corrupt it.
+ *   Every store but `bdb:` makes its changes inside transactions, so a
+ *   load that fails or is interrupted leaves the previous content.
  *
  * @param spec   store spec (copied)
  * @param flags  KG_OPEN_* bits
@@ -193,8 +208,10 @@ enum {
  * @param out    receives the handle; caller owns it (kg_db_close()); NULL
  *               on failure
  * @return KG_OK; KG_ERR_ARG for a malformed spec; KG_ERR_IO when the store
- *         does not exist (without KG_OPEN_CREATE) or cannot be read;
- *         KG_ERR_STORE when the backend refuses it; KG_ERR_NOMEM.
+ *         does not exist (without KG_OPEN_CREATE) or cannot be read, or
+ *         the server cannot be reached, refuses the user or password, or
+ *         lacks the database; KG_ERR_STORE when the backend refuses it or
+ *         its librdf storage module is not installed; KG_ERR_NOMEM.
  */
 KG_API kg_status kg_db_open(const char *spec,
                             unsigned flags,

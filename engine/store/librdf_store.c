@@ -1,21 +1,31 @@
 /* store.h over a librdf storage. Terms get IDs from a dictionary this
  * adapter keeps while open; every call takes the Redland lock. Used for
- * the persistent "sqlite" storage, whose prefixes live in a table of
- * kgraph's own in the same SQLite file. */
+ * the persistent storages "sqlite" (prefixes in a table of kgraph's own in
+ * the same SQLite file), "postgresql" (prefixes in a table of the same
+ * database, through a libpq connection of kgraph's own) and "hashes" on
+ * Berkeley DB (prefixes in a file beside its databases). */
 #include "librdf_store.h"
 
 #include "dict.h"
 
+#include <errno.h>
 #include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct lr_store {
   kg__store base;
-  char *path;
+  const char *kind; /* "sqlite", "postgresql", "bdb": for messages */
+  char *path;       /* SQLite file, BDB directory, PostgreSQL store name */
   librdf_storage *storage;
   librdf_model *model;
-  sqlite3 *meta;
+  bool transactions; /* the storage has them (BDB has not) */
+  bool nul_ok;       /* the storage keeps NUL characters in literals */
+  sqlite3 *meta;     /* sqlite: kgraph's connection to the file */
+  kg__pg *pg;        /* postgresql: kgraph's connection to the database */
+  char *prefix_file; /* bdb: the prefixes, one "prefix\tIRI" a line */
   bool readonly;
   kg__dict *dict;
   bool in_txn;
@@ -199,10 +209,14 @@ static kg_status lr_intern(kg__store *base, const kg_term *t, kg__id *out)
   if (!term_ok(t)) {
     return fail(s, KG_ERR_ARG, "not an RDF term");
   }
-  if (t->kind == KG_TERM_LITERAL && memchr(t->value, '\0', t->value_len)) {
-    return fail(
-        s, KG_ERR_STORE,
-        "a literal holds a NUL character, which the sqlite store cannot keep");
+  if (t->kind == KG_TERM_LITERAL && !s->nul_ok &&
+      memchr(t->value, '\0', t->value_len)) {
+    kg__err_clear(&s->base.err);
+    kg__err_set(&s->base.err, KG_ERR_STORE, 0, 0,
+                "a literal holds a NUL character, which the %s store cannot "
+                "keep",
+                s->kind);
+    return KG_ERR_STORE;
   }
   return id_of(s, t, out);
 }
@@ -493,7 +507,7 @@ static kg_status lr_begin(kg__store *base, bool write)
   if (write && s->readonly) {
     return fail(s, KG_ERR_DENIED, "the store is open read-only");
   }
-  if (write) {
+  if (write && s->transactions) {
     kg__err e = {0};
     kg_status st = lock(&e);
     if (st != KG_OK) {
@@ -501,17 +515,19 @@ static kg_status lr_begin(kg__store *base, bool write)
     }
     int rc = librdf_model_transaction_start(s->model);
     unlock();
-    kg__err_clear(&e);
     if (rc != 0) {
-      return fail(s, KG_ERR_STORE,
-                  "cannot start a transaction (store locked?)");
+      return fail_redland(s, KG_ERR_STORE,
+                          "cannot start a transaction (store locked?)", &e);
     }
+    kg__err_clear(&e);
   }
   s->in_txn = true;
   s->write = write;
   return KG_OK;
 }
 
+/* Without transactions, a commit only makes the storage write its
+ * changes to disk. */
 static kg_status lr_commit(kg__store *base)
 {
   lr_store *s = (lr_store *)base;
@@ -527,8 +543,9 @@ static kg_status lr_commit(kg__store *base)
   if (st != KG_OK) {
     return fail(s, st, "cannot initialise Redland");
   }
-  int rc = librdf_model_transaction_commit(s->model);
-  if (rc != 0) {
+  int rc = s->transactions ? librdf_model_transaction_commit(s->model)
+                           : librdf_model_sync(s->model);
+  if (rc != 0 && s->transactions) {
     librdf_model_transaction_rollback(s->model);
   }
   unlock();
@@ -539,6 +556,8 @@ static kg_status lr_commit(kg__store *base)
   return KG_OK;
 }
 
+/* Without transactions there is nothing to undo: what was written
+ * stays. */
 static void lr_rollback(kg__store *base)
 {
   lr_store *s = (lr_store *)base;
@@ -547,7 +566,11 @@ static void lr_rollback(kg__store *base)
   }
   s->in_txn = false;
   if (s->write && kg__redland_acquire() == KG_OK) {
-    librdf_model_transaction_rollback(s->model);
+    if (s->transactions) {
+      librdf_model_transaction_rollback(s->model);
+    } else {
+      librdf_model_sync(s->model);
+    }
     kg__redland_release();
   }
 }
@@ -580,9 +603,8 @@ static kg_status meta_open(lr_store *s)
   return KG_OK;
 }
 
-static kg_status lr_load_prefixes(kg__store *base, kg__prefixes *out)
+static kg_status sqlite_load_prefixes(lr_store *s, kg__prefixes *out)
 {
-  lr_store *s = (lr_store *)base;
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2(s->meta, "SELECT prefix, iri FROM kgraph_prefixes", -1,
                          &stmt, NULL) != SQLITE_OK) {
@@ -602,12 +624,8 @@ static kg_status lr_load_prefixes(kg__store *base, kg__prefixes *out)
 }
 
 static kg_status
-lr_save_prefix(kg__store *base, const char *prefix, const char *iri)
+sqlite_save_prefix(lr_store *s, const char *prefix, const char *iri)
 {
-  lr_store *s = (lr_store *)base;
-  if (s->readonly) {
-    return fail(s, KG_ERR_DENIED, "the store is open read-only");
-  }
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2(s->meta,
                          "INSERT OR REPLACE INTO kgraph_prefixes VALUES (?, ?)",
@@ -620,6 +638,105 @@ lr_save_prefix(kg__store *base, const char *prefix, const char *iri)
   sqlite3_finalize(stmt);
   if (rc != SQLITE_DONE) {
     return meta_fail(s);
+  }
+  return KG_OK;
+}
+
+/* ---- prefixes: a file beside the BDB databases ---- */
+
+static kg_status file_fail(lr_store *s, const char *what)
+{
+  kg__err_clear(&s->base.err);
+  kg__err_set(&s->base.err, KG_ERR_IO, 0, 0, "%s %s: %s", what, s->prefix_file,
+              strerror(errno));
+  return KG_ERR_IO;
+}
+
+static kg_status file_load_prefixes(lr_store *s, kg__prefixes *out)
+{
+  FILE *f = fopen(s->prefix_file, "r");
+  if (!f) {
+    return errno == ENOENT ? KG_OK : file_fail(s, "cannot read");
+  }
+  kg_status st = KG_OK;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while (st == KG_OK && (n = getline(&line, &cap, f)) > 0) {
+    if (line[n - 1] == '\n') {
+      line[n - 1] = '\0';
+    }
+    char *tab = strchr(line, '\t');
+    if (tab) {
+      *tab = '\0';
+      st = kg__prefixes_set(out, line, tab + 1);
+    }
+  }
+  free(line);
+  fclose(f);
+  return st;
+}
+
+/* Rewrite the whole file (a new one renamed over the old). */
+static kg_status
+file_save_prefix(lr_store *s, const char *prefix, const char *iri)
+{
+  kg__prefixes all = {0};
+  kg_status st = file_load_prefixes(s, &all);
+  if (st == KG_OK) {
+    st = kg__prefixes_set(&all, prefix, iri);
+  }
+  kg__buf tmp = {0};
+  kg__buf_printf(&tmp, "%s.new", s->prefix_file);
+  FILE *f = st == KG_OK && tmp.data ? fopen(tmp.data, "w") : NULL;
+  if (st == KG_OK && !f) {
+    st = file_fail(s, "cannot write");
+  }
+  for (size_t i = 0; f && i < all.n; i++) {
+    fprintf(f, "%s\t%s\n", all.v[i].prefix, all.v[i].iri);
+  }
+  if (f && (fclose(f) != 0 || rename(tmp.data, s->prefix_file) != 0)) {
+    st = file_fail(s, "cannot write");
+  }
+  kg__buf_free(&tmp);
+  kg__prefixes_free(&all);
+  return st;
+}
+
+/* ---- prefixes ---- */
+
+static kg_status lr_load_prefixes(kg__store *base, kg__prefixes *out)
+{
+  lr_store *s = (lr_store *)base;
+  if (s->meta) {
+    return sqlite_load_prefixes(s, out);
+  }
+  if (s->prefix_file) {
+    return file_load_prefixes(s, out);
+  }
+  kg__err e = {0};
+  if (kg__pg_load_prefixes(s->pg, s->path, out, &e) != KG_OK) {
+    return fail_redland(s, e.status, NULL, &e);
+  }
+  return KG_OK;
+}
+
+static kg_status
+lr_save_prefix(kg__store *base, const char *prefix, const char *iri)
+{
+  lr_store *s = (lr_store *)base;
+  if (s->readonly) {
+    return fail(s, KG_ERR_DENIED, "the store is open read-only");
+  }
+  if (s->meta) {
+    return sqlite_save_prefix(s, prefix, iri);
+  }
+  if (s->prefix_file) {
+    return file_save_prefix(s, prefix, iri);
+  }
+  kg__err e = {0};
+  if (kg__pg_save_prefix(s->pg, s->path, prefix, iri, &e) != KG_OK) {
+    return fail_redland(s, e.status, NULL, &e);
   }
   return KG_OK;
 }
@@ -645,31 +762,24 @@ static void lr_close(kg__store *base)
   if (s->meta) {
     sqlite3_close(s->meta);
   }
+  kg__pg_close(s->pg);
   kg__dict_free(s->dict);
   kg__err_clear(&s->base.err);
+  free(s->prefix_file);
   free(s->path);
   free(s);
 }
 
 static const kg__store_ops lr_ops = {
-    "librdf-sqlite",
-    lr_lookup,
-    lr_intern,
-    lr_term,
-    lr_match,
-    lr_next,
-    lr_cursor_free,
-    lr_count,
-    lr_add,
-    lr_remove,
-    lr_begin,
-    lr_commit,
-    lr_rollback,
-    lr_load_prefixes,
-    lr_save_prefix,
-    lr_close,
-    NULL,
-    NULL,
+    "librdf",       lr_lookup,
+    lr_intern,      lr_term,
+    lr_match,       lr_next,
+    lr_cursor_free, lr_count,
+    lr_add,         lr_remove,
+    lr_begin,       lr_commit,
+    lr_rollback,    lr_load_prefixes,
+    lr_save_prefix, lr_close,
+    NULL,           NULL,
     NULL,
 };
 
@@ -678,52 +788,222 @@ librdf_model *kg__librdf_store_model(kg__store *s)
   return s && s->ops == &lr_ops ? ((lr_store *)s)->model : NULL;
 }
 
+const char *kg__librdf_store_refuses_nul(kg__store *s)
+{
+  lr_store *l = s && s->ops == &lr_ops ? (lr_store *)s : NULL;
+  return l && !l->nul_ok ? l->kind : NULL;
+}
+
+static lr_store *lr_new(const char *kind, const char *path, bool readonly)
+{
+  lr_store *s = calloc(1, sizeof *s);
+  if (!s) {
+    return NULL;
+  }
+  s->base.ops = &lr_ops;
+  s->kind = kind;
+  s->readonly = readonly;
+  s->transactions = true;
+  s->path = kg__strdup(path);
+  if (!s->path || kg__dict_new(false, &s->dict) != KG_OK) {
+    lr_close(&s->base);
+    return NULL;
+  }
+  return s;
+}
+
+/* Fail an open: move the message into `err`, close `s`. */
+static kg_status
+open_fail(lr_store *s, kg__err *err, kg_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static kg_status
+open_fail(lr_store *s, kg__err *err, kg_status st, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  kg__err_set(err, st, 0, 0, "%s", msg);
+  lr_close(&s->base);
+  return st;
+}
+
+/* Is the librdf storage `factory` there (lock held)? Storages other than
+ * the built-in ones are modules of their own Debian packages. */
+static bool have_factory(const char *factory)
+{
+  const char *name = NULL;
+  for (unsigned i = 0;
+       librdf_storage_enumerate(kg__rdf_world(), i, &name, NULL) == 0; i++) {
+    if (name && strcmp(name, factory) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Make the librdf storage `factory` named `name` with the options
+ * `opts` (key, value, ..., NULL) and a model on it. */
+static kg_status attach(lr_store *s,
+                        const char *factory,
+                        const char *package,
+                        const char *name,
+                        const char *const *opts,
+                        kg__err *err)
+{
+  kg__err e = {0};
+  kg_status st = lock(&e);
+  if (st != KG_OK) {
+    kg__err_set(err, st, 0, 0, "cannot initialise Redland: %s",
+                e.msg ? e.msg : kg__redland_failure());
+    kg__err_clear(&e);
+    return st;
+  }
+  librdf_world *w = kg__rdf_world();
+  if (!have_factory(factory)) {
+    unlock();
+    kg__err_clear(&e);
+    kg__err_set(err, KG_ERR_STORE, 0, 0,
+                "librdf has no storage \"%s\" (install the package %s)",
+                factory, package);
+    return KG_ERR_STORE;
+  }
+  librdf_hash *options = librdf_new_hash(w, NULL);
+  for (size_t i = 0; options && opts[i]; i += 2) {
+    if (librdf_hash_put_strings(options, opts[i], opts[i + 1])) {
+      librdf_free_hash(options);
+      options = NULL;
+    }
+  }
+  if (options) {
+    s->storage = librdf_new_storage_with_options(w, factory, name, options);
+    librdf_free_hash(options);
+  }
+  if (s->storage) {
+    s->model = librdf_new_model(w, s->storage, NULL);
+  }
+  unlock();
+  if (!s->storage) {
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot open store: %s",
+                e.msg ? e.msg : "the storage refused it");
+  } else if (!s->model) {
+    kg__err_set(err, KG_ERR_STORE, 0, 0,
+                "cannot create a model over the store");
+  }
+  kg__err_clear(&e);
+  return s->model ? KG_OK : KG_ERR_STORE;
+}
+
 kg_status kg__sqlite_store_open(
     const char *path, bool create, bool readonly, kg__err *err, kg__store **out)
 {
   *out = NULL;
-  lr_store *s = calloc(1, sizeof *s);
+  lr_store *s = lr_new("sqlite", path, readonly);
   if (!s) {
     return KG_ERR_NOMEM;
   }
-  s->base.ops = &lr_ops;
-  s->readonly = readonly;
-  s->path = kg__strdup(path);
-  if (!s->path || kg__dict_new(false, &s->dict) != KG_OK) {
+  const char *opts[] = {"synchronous", "full", create ? "new" : NULL, "yes",
+                        NULL};
+  kg_status st = attach(s, "sqlite", "librdf-storage-sqlite", path, opts, err);
+  if (st == KG_OK && (st = meta_open(s)) != KG_OK) {
+    kg__err_set(err, st, 0, 0, "%s", s->base.err.msg);
+  }
+  if (st != KG_OK) {
+    lr_close(&s->base);
+    return st;
+  }
+  *out = &s->base;
+  return KG_OK;
+}
+
+kg_status kg__postgresql_store_open(const kg__pg_settings *cs,
+                                    bool create,
+                                    bool readonly,
+                                    kg__err *err,
+                                    kg__store **out)
+{
+  *out = NULL;
+  lr_store *s = lr_new("postgresql", cs->store, readonly);
+  if (!s) {
+    return KG_ERR_NOMEM;
+  }
+  kg_status st = kg__pg_connect(cs, err, &s->pg);
+  bool exists = false;
+  if (st == KG_OK) {
+    st = kg__pg_store_exists(s->pg, cs->store, &exists, err);
+  }
+  if (st != KG_OK) {
+    lr_close(&s->base);
+    return st;
+  }
+  if (!exists && !create) {
+    return open_fail(s, err, KG_ERR_IO,
+                     "no such store (create it with kgraph load)");
+  }
+  if (!exists && readonly) {
+    return open_fail(s, err, KG_ERR_IO,
+                     "no such store (cannot create it read-only)");
+  }
+  /* librdf's "new" empties a store that exists: only for a new one. */
+  const char *opts[] = {"host",
+                        cs->host,
+                        "port",
+                        cs->port,
+                        "database",
+                        cs->dbname,
+                        "user",
+                        cs->user,
+                        "password",
+                        cs->password,
+                        exists ? NULL : "new",
+                        "yes",
+                        NULL};
+  st = attach(s, "postgresql", "librdf-storage-postgresql", cs->store, opts,
+              err);
+  if (st == KG_OK && !readonly) {
+    st = kg__pg_prepare(s->pg, err);
+  }
+  if (st != KG_OK) {
+    lr_close(&s->base);
+    return st;
+  }
+  *out = &s->base;
+  return KG_OK;
+}
+
+kg_status kg__bdb_store_open(
+    const char *dir, bool create, bool readonly, kg__err *err, kg__store **out)
+{
+  *out = NULL;
+  lr_store *s = lr_new("bdb", dir, readonly);
+  kg__buf file = {0};
+  kg__buf_printf(&file, "%s/kgraph-prefixes", dir);
+  if (!s) {
+    kg__buf_free(&file);
+    return KG_ERR_NOMEM;
+  }
+  s->prefix_file = kg__buf_take(&file);
+  if (!s->prefix_file) {
     lr_close(&s->base);
     return KG_ERR_NOMEM;
   }
-  kg__err e = {0};
-  kg_status st = lock(&e);
+  s->transactions = false;
+  s->nul_ok = true;
+  const char *opts[] = {"hash-type",
+                        "bdb",
+                        "dir",
+                        dir,
+                        "contexts",
+                        "yes",
+                        "write",
+                        readonly ? "no" : "yes",
+                        create ? "new" : NULL,
+                        "yes",
+                        NULL};
+  kg_status st = attach(s, "hashes", "librdf0", "kgraph", opts, err);
   if (st != KG_OK) {
-    lr_close(&s->base);
-    kg__err_set(err, st, 0, 0, "cannot initialise Redland");
-    return st;
-  }
-  librdf_world *w = kg__rdf_world();
-  s->storage = librdf_new_storage(w, "sqlite", path,
-                                  create ? "new='yes',synchronous='full'"
-                                         : "synchronous='full'");
-  if (!s->storage) {
-    unlock();
-    kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot open store: %s",
-                e.msg ? e.msg : "sqlite storage refused it");
-    kg__err_clear(&e);
-    lr_close(&s->base);
-    return KG_ERR_STORE;
-  }
-  s->model = librdf_new_model(w, s->storage, NULL);
-  unlock();
-  kg__err_clear(&e);
-  if (!s->model) {
-    kg__err_set(err, KG_ERR_STORE, 0, 0,
-                "cannot create a model over the store");
-    lr_close(&s->base);
-    return KG_ERR_STORE;
-  }
-  st = meta_open(s);
-  if (st != KG_OK) {
-    kg__err_set(err, st, 0, 0, "%s", s->base.err.msg);
     lr_close(&s->base);
     return st;
   }

@@ -8,6 +8,7 @@
 #define KG_STORE_LIBRDF_STORE_H
 
 #include "../redland.h"
+#include "pq.h"
 #include "store.h"
 
 /* Open the librdf "sqlite" storage in file `path`, a new one when
@@ -21,9 +22,31 @@ kg_status kg__sqlite_store_open(const char *path,
                                 kg__err *err,
                                 kg__store **out);
 
+/* Open the store named `settings->store` in a PostgreSQL database through
+ * librdf's "postgresql" storage; `create` makes it when the database does
+ * not hold it yet (the database itself must exist). Prefixes are kept in
+ * the table kgraph_prefixes of that database. Same rules as above. */
+kg_status kg__postgresql_store_open(const kg__pg_settings *settings,
+                                    bool create,
+                                    bool readonly,
+                                    kg__err *err,
+                                    kg__store **out);
+
+/* Open librdf's "hashes" storage on Berkeley DB, with contexts, in the
+ * directory `dir` (which must exist), a new one when `create`. It has no
+ * transactions: changes are written as they are made. Prefixes are kept
+ * in the file kgraph-prefixes of `dir`. Same rules as above. */
+kg_status kg__bdb_store_open(
+    const char *dir, bool create, bool readonly, kg__err *err, kg__store **out);
+
 /* The librdf model under an adapter store (valid while it is open; use it
  * with the Redland lock held). NULL for any other store. */
 librdf_model *kg__librdf_store_model(kg__store *s);
+
+/* The kind of an adapter store ("sqlite", "postgresql") when its storage
+ * cannot keep a NUL character in a literal; NULL when it can, or for any
+ * other store. */
+const char *kg__librdf_store_refuses_nul(kg__store *s);
 
 /* A librdf storage of the "kgraph" module over `store`, and a model on
  * it. The store must outlive both (free the model, then the storage).

@@ -83,7 +83,7 @@ static void test_open_errors(void)
   assert(kg_db_open("nope:thing", 0, &msg, &db) == KG_ERR_ARG);
   assert(db == NULL);
   CHECK_STR(msg, "unknown store type 'nope' (known: :memory:, lmdb:PATH, "
-                 "sqlite:PATH, or a file path)");
+                 "sqlite:PATH, bdb:DIR, postgresql:SETTINGS, or a file path)");
   kg_free(msg);
   assert(kg_db_open("/nonexistent-dir/x.db", 0, &msg, &db) == KG_ERR_IO);
   CHECK_STR(msg, "/nonexistent-dir/x.db: no such store (create it with "

@@ -1,0 +1,517 @@
+/* kgraph's own PostgreSQL connection (see pq.h). libpq is not linked: it
+ * is loaded the first time a "postgresql:" store is opened, as Redland
+ * is, so that other stores never load it and its dependencies. */
+#include "pq.h"
+
+#include <dlfcn.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KG_LIBPQ_SONAME "libpq.so.5"
+
+#define KG_PQ_FUNCTIONS(X)                                                     \
+  X(PQclear)                                                                   \
+  X(PQconnectdbParams)                                                         \
+  X(PQconnectionNeedsPassword)                                                 \
+  X(PQerrorMessage)                                                            \
+  X(PQexecParams)                                                              \
+  X(PQfinish)                                                                  \
+  X(PQgetvalue)                                                                \
+  X(PQntuples)                                                                 \
+  X(PQresultErrorField)                                                        \
+  X(PQresultErrorMessage)                                                      \
+  X(PQresultStatus)                                                            \
+  X(PQsetNoticeProcessor)                                                      \
+  X(PQstatus)
+
+static struct {
+#define KG_PQ_FIELD(f) __typeof__(&f) f;
+  KG_PQ_FUNCTIONS(KG_PQ_FIELD)
+#undef KG_PQ_FIELD
+} pq;
+
+static pthread_mutex_t pq_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pq_loaded;
+
+/* Load libpq once; on failure the reason is in `err`. */
+static kg_status pq_load(kg__err *err)
+{
+  pthread_mutex_lock(&pq_lock);
+  if (pq_loaded) {
+    pthread_mutex_unlock(&pq_lock);
+    return KG_OK;
+  }
+  void *h = dlopen(KG_LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *why = dlerror();
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot load libpq: %s",
+                why ? why : KG_LIBPQ_SONAME);
+    pthread_mutex_unlock(&pq_lock);
+    return KG_ERR_STORE;
+  }
+  /* A function pointer is copied out of dlsym()'s object pointer
+   * bytewise, the one conversion ISO C leaves to POSIX. */
+#define KG_PQ_RESOLVE(f)                                                       \
+  {                                                                            \
+    void *sym = dlsym(h, #f);                                                  \
+    if (!sym) {                                                                \
+      kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot load libpq: %s lacks %s",   \
+                  KG_LIBPQ_SONAME, #f);                                        \
+      dlclose(h);                                                              \
+      pthread_mutex_unlock(&pq_lock);                                          \
+      return KG_ERR_STORE;                                                     \
+    }                                                                          \
+    memcpy(&pq.f, &sym, sizeof pq.f);                                          \
+  }
+  KG_PQ_FUNCTIONS(KG_PQ_RESOLVE)
+#undef KG_PQ_RESOLVE
+  pq_loaded = true; /* kept loaded for the life of the process */
+  pthread_mutex_unlock(&pq_lock);
+  return KG_OK;
+}
+
+/* ---- settings ---- */
+
+void kg__pg_settings_free(kg__pg_settings *s)
+{
+  free(s->host);
+  free(s->port);
+  free(s->dbname);
+  free(s->user);
+  free(s->password);
+  free(s->store);
+  memset(s, 0, sizeof *s);
+}
+
+static char **setting(kg__pg_settings *s, const char *key, size_t len)
+{
+  static const char *const keys[] = {"host", "port",     "dbname",
+                                     "user", "password", "store"};
+  char **fields[] = {&s->host, &s->port,     &s->dbname,
+                     &s->user, &s->password, &s->store};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    if (strlen(keys[i]) == len && memcmp(keys[i], key, len) == 0) {
+      return fields[i];
+    }
+  }
+  return NULL;
+}
+
+/* Read one value at *p (plain, or single-quoted with \' and \\) into a
+ * new string; NULL on a missing closing quote. */
+static char *read_value(const char **p, kg__buf *b)
+{
+  const char *c = *p;
+  b->len = 0;
+  kg__buf_puts(b, "");
+  if (*c == '\'') {
+    for (c++; *c && *c != '\''; c++) {
+      if (*c == '\\' && c[1]) {
+        c++;
+      }
+      kg__buf_putc(b, *c);
+    }
+    if (*c != '\'') {
+      return NULL;
+    }
+    c++;
+  } else {
+    for (; *c && *c != ' ' && *c != '\t'; c++) {
+      kg__buf_putc(b, *c);
+    }
+  }
+  *p = c;
+  return kg__strdup(b->data);
+}
+
+/* librdf's storage hands these values to libpq unquoted, and puts the
+ * store name into SQL unescaped: refuse what it would pass wrongly. */
+static bool value_ok(const char *key, const char *v)
+{
+  if (strcmp(key, "store") == 0) {
+    if (!*v) {
+      return false;
+    }
+    for (const char *c = v; *c; c++) {
+      if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.')) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return !strpbrk(v, " \t\r\n'\\");
+}
+
+static char *default_of(const char *env, const char *fallback)
+{
+  const char *v = getenv(env);
+  return kg__strdup(v && *v ? v : fallback);
+}
+
+static char *login_name(void)
+{
+  struct passwd pw;
+  struct passwd *found = NULL;
+  char buf[1024];
+  if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &found) == 0 && found) {
+    return kg__strdup(found->pw_name);
+  }
+  return kg__strdup("postgres");
+}
+
+kg_status
+kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err)
+{
+  memset(out, 0, sizeof *out);
+  kg__buf b = {0};
+  kg_status st = KG_OK;
+  const char *c = text;
+  while (st == KG_OK) {
+    while (*c == ' ' || *c == '\t') {
+      c++;
+    }
+    if (!*c) {
+      break;
+    }
+    const char *eq = c;
+    while (*eq && *eq != '=' && *eq != ' ' && *eq != '\t') {
+      eq++;
+    }
+    char **field = *eq == '=' ? setting(out, c, (size_t)(eq - c)) : NULL;
+    if (!field) {
+      kg__err_set(err, KG_ERR_ARG, 0, 0,
+                  "postgresql: expected key=value with a key among host, "
+                  "port, dbname, user, password, store; got '%.*s'",
+                  (int)(eq - c), c);
+      st = KG_ERR_ARG;
+      break;
+    }
+    char key[16];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - c), c);
+    c = eq + 1;
+    char *v = read_value(&c, &b);
+    if (!v) {
+      kg__err_set(err, KG_ERR_ARG, 0, 0,
+                  "postgresql: the value of %s lacks its closing quote", key);
+      st = KG_ERR_ARG;
+    } else if (!value_ok(key, v)) {
+      free(v);
+      kg__err_set(err, KG_ERR_ARG, 0, 0,
+                  strcmp(key, "store") == 0
+                      ? "postgresql: a store name is letters, digits, '_', "
+                        "'-' and '.'"
+                      : "postgresql: the value of %s cannot hold spaces, "
+                        "quotes or backslashes (librdf's storage passes it "
+                        "to libpq unquoted)",
+                  key);
+      st = KG_ERR_ARG;
+    } else {
+      free(*field);
+      *field = v;
+    }
+  }
+  kg__buf_free(&b);
+  if (st == KG_OK && !out->host) {
+    out->host = default_of("PGHOST", "localhost");
+  }
+  if (st == KG_OK && !out->port) {
+    out->port = default_of("PGPORT", "5432");
+  }
+  if (st == KG_OK && !out->user) {
+    const char *u = getenv("PGUSER");
+    out->user = u && *u ? kg__strdup(u) : login_name();
+  }
+  if (st == KG_OK && !out->dbname) {
+    out->dbname = default_of("PGDATABASE", out->user ? out->user : "");
+  }
+  if (st == KG_OK && !out->password) {
+    out->password = default_of("PGPASSWORD", "");
+  }
+  if (st == KG_OK && !out->store) {
+    out->store = kg__strdup("kgraph");
+  }
+  if (st == KG_OK && (!out->host || !out->port || !out->user || !out->dbname ||
+                      !out->password || !out->store)) {
+    st = KG_ERR_NOMEM;
+    kg__err_set(err, st, 0, 0, "out of memory");
+  }
+  if (st == KG_OK &&
+      (!value_ok("host", out->host) || !value_ok("port", out->port) ||
+       !value_ok("user", out->user) || !value_ok("dbname", out->dbname) ||
+       !value_ok("password", out->password))) {
+    st = KG_ERR_ARG;
+    kg__err_set(err, st, 0, 0,
+                "postgresql: a setting from the environment holds spaces, "
+                "quotes or backslashes, which librdf's storage cannot pass");
+  }
+  if (st != KG_OK) {
+    kg__pg_settings_free(out);
+  }
+  return st;
+}
+
+char *kg__pg_settings_name(const kg__pg_settings *s)
+{
+  kg__buf b = {0};
+  kg__buf_printf(&b, "postgresql://%s@%s:%s/%s", s->user, s->host, s->port,
+                 s->dbname);
+  if (strcmp(s->store, "kgraph") != 0) {
+    kg__buf_printf(&b, "?store=%s", s->store);
+  }
+  return kg__buf_take(&b);
+}
+
+/* ---- the connection ---- */
+
+/* Notices ("relation ... already exists, skipping") are not errors:
+ * libpq would print them on stderr. */
+static void ignore_notice(void *arg, const char *message)
+{
+  (void)arg;
+  (void)message;
+}
+
+struct kg__pg {
+  PGconn *conn;
+};
+
+void kg__pg_close(kg__pg *pg)
+{
+  if (pg) {
+    if (pg->conn) {
+      pq.PQfinish(pg->conn);
+    }
+    free(pg);
+  }
+}
+
+/* libpq's reason, one line: what follows "failed: " in its first line,
+ * without the "FATAL:  " of a server message. */
+static void reason(const char *msg, kg__buf *b)
+{
+  const char *start = msg ? msg : "";
+  const char *f = strstr(start, "failed: ");
+  if (f) {
+    start = f + 8;
+  }
+  if (strncmp(start, "FATAL:", 6) == 0) {
+    start += 6;
+    while (*start == ' ') {
+      start++;
+    }
+  }
+  size_t n = strcspn(start, "\n");
+  kg__buf_append(b, start, n);
+}
+
+kg_status kg__pg_connect(const kg__pg_settings *s, kg__err *err, kg__pg **out)
+{
+  *out = NULL;
+  kg_status st = pq_load(err);
+  if (st != KG_OK) {
+    return st;
+  }
+  kg__pg *pg = calloc(1, sizeof *pg);
+  if (!pg) {
+    kg__err_set(err, KG_ERR_NOMEM, 0, 0, "out of memory");
+    return KG_ERR_NOMEM;
+  }
+  const char *keys[] = {"host",
+                        "port",
+                        "dbname",
+                        "user",
+                        "password",
+                        "application_name",
+                        "connect_timeout",
+                        NULL};
+  const char *values[] = {s->host,     s->port,  s->dbname, s->user,
+                          s->password, "kgraph", "10",      NULL};
+  pg->conn = pq.PQconnectdbParams(keys, values, 0);
+  if (pg->conn && pq.PQstatus(pg->conn) == CONNECTION_OK) {
+    pq.PQsetNoticeProcessor(pg->conn, ignore_notice, NULL);
+    *out = pg;
+    return KG_OK;
+  }
+  const char *msg = pg->conn ? pq.PQerrorMessage(pg->conn) : NULL;
+  kg__buf why = {0};
+  reason(msg, &why);
+  if (!pg->conn) {
+    kg__err_set(err, KG_ERR_NOMEM, 0, 0, "out of memory");
+    st = KG_ERR_NOMEM;
+  } else if (pq.PQconnectionNeedsPassword(pg->conn) ||
+             (msg && strstr(msg, "authentication failed"))) {
+    kg__err_set(err, KG_ERR_IO, 0, 0,
+                "authentication failed for user \"%s\" on the PostgreSQL "
+                "server at %s:%s",
+                s->user, s->host, s->port);
+    st = KG_ERR_IO;
+  } else if (msg && strstr(msg, "database \"") &&
+             strstr(msg, "does not exist")) {
+    kg__err_set(err, KG_ERR_IO, 0, 0,
+                "database \"%s\" does not exist on the PostgreSQL server at "
+                "%s:%s (create it with createdb)",
+                s->dbname, s->host, s->port);
+    st = KG_ERR_IO;
+  } else if (msg && strstr(msg, "FATAL:")) {
+    kg__err_set(err, KG_ERR_IO, 0, 0,
+                "the PostgreSQL server at %s:%s refused the connection: %s",
+                s->host, s->port, why.data ? why.data : "");
+    st = KG_ERR_IO;
+  } else {
+    kg__err_set(err, KG_ERR_IO, 0, 0,
+                "cannot reach the PostgreSQL server at %s:%s: %s", s->host,
+                s->port, why.data ? why.data : "");
+    st = KG_ERR_IO;
+  }
+  kg__buf_free(&why);
+  kg__pg_close(pg);
+  return st;
+}
+
+/* Run `sql` with text parameters; NULL (error in `err`) unless it
+ * returned `want`. A missing table (SQLSTATE 42P01) sets *missing when
+ * `missing` is not NULL, and is not an error then. */
+static PGresult *run(kg__pg *pg,
+                     const char *sql,
+                     int n,
+                     const char *const *params,
+                     ExecStatusType want,
+                     bool *missing,
+                     kg__err *err)
+{
+  PGresult *r = pq.PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
+  if (r && pq.PQresultStatus(r) == want) {
+    return r;
+  }
+  const char *state = r ? pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (missing && state && strcmp(state, "42P01") == 0) {
+    *missing = true;
+  } else {
+    kg__buf why = {0};
+    reason(r ? pq.PQresultErrorMessage(r) : pq.PQerrorMessage(pg->conn), &why);
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "PostgreSQL: %s",
+                why.data ? why.data : "");
+    kg__buf_free(&why);
+  }
+  if (r) {
+    pq.PQclear(r);
+  }
+  return NULL;
+}
+
+kg_status
+kg__pg_store_exists(kg__pg *pg, const char *store, bool *out, kg__err *err)
+{
+  bool missing = false;
+  const char *params[] = {store};
+  PGresult *r = run(pg, "SELECT 1 FROM models WHERE name = $1", 1, params,
+                    PGRES_TUPLES_OK, &missing, err);
+  *out = r && pq.PQntuples(r) > 0;
+  if (r) {
+    pq.PQclear(r);
+  }
+  return r || missing ? KG_OK : KG_ERR_STORE;
+}
+
+/* librdf's storage adds a node by inserting it and taking a unique key
+ * violation as "already there"; inside a transaction that error aborts
+ * the transaction. These rules make inserting a node that is there a
+ * no-op instead, so that a load can run in one transaction. */
+static const char *const node_rules[][2] = {
+    {"kgraph_resources_once",
+     "CREATE OR REPLACE RULE kgraph_resources_once AS ON INSERT TO resources "
+     "WHERE EXISTS (SELECT 1 FROM resources r WHERE r.id = NEW.id) DO "
+     "INSTEAD NOTHING"},
+    {"kgraph_literals_once",
+     "CREATE OR REPLACE RULE kgraph_literals_once AS ON INSERT TO literals "
+     "WHERE EXISTS (SELECT 1 FROM literals l WHERE l.id = NEW.id) DO INSTEAD "
+     "NOTHING"},
+    {"kgraph_bnodes_once",
+     "CREATE OR REPLACE RULE kgraph_bnodes_once AS ON INSERT TO bnodes WHERE "
+     "EXISTS (SELECT 1 FROM bnodes b WHERE b.id = NEW.id) DO INSTEAD "
+     "NOTHING"},
+};
+
+/* Run a statement that returns no rows. */
+static kg_status command(kg__pg *pg, const char *sql, kg__err *err)
+{
+  PGresult *r = run(pg, sql, 0, NULL, PGRES_COMMAND_OK, NULL, err);
+  if (!r) {
+    return KG_ERR_STORE;
+  }
+  pq.PQclear(r);
+  return KG_OK;
+}
+
+kg_status kg__pg_prepare(kg__pg *pg, kg__err *err)
+{
+  kg_status st = command(pg,
+                         "CREATE TABLE IF NOT EXISTS kgraph_prefixes (store "
+                         "text, prefix text, iri text NOT NULL, PRIMARY KEY "
+                         "(store, prefix))",
+                         err);
+  for (size_t i = 0; st == KG_OK && i < 3; i++) {
+    const char *params[] = {node_rules[i][0]};
+    PGresult *r = run(pg, "SELECT 1 FROM pg_rules WHERE rulename = $1", 1,
+                      params, PGRES_TUPLES_OK, NULL, err);
+    if (!r) {
+      st = KG_ERR_STORE;
+    } else {
+      bool there = pq.PQntuples(r) > 0;
+      pq.PQclear(r);
+      if (!there) {
+        st = command(pg, node_rules[i][1], err);
+      }
+    }
+  }
+  return st;
+}
+
+kg_status kg__pg_load_prefixes(kg__pg *pg,
+                               const char *store,
+                               kg__prefixes *out,
+                               kg__err *err)
+{
+  bool missing = false;
+  const char *params[] = {store};
+  PGresult *r =
+      run(pg, "SELECT prefix, iri FROM kgraph_prefixes WHERE store = $1", 1,
+          params, PGRES_TUPLES_OK, &missing, err);
+  if (!r) {
+    /* a store written before its prefixes were kept has none */
+    return missing ? KG_OK : KG_ERR_STORE;
+  }
+  kg_status st = KG_OK;
+  for (int i = 0; st == KG_OK && i < pq.PQntuples(r); i++) {
+    st = kg__prefixes_set(out, pq.PQgetvalue(r, i, 0), pq.PQgetvalue(r, i, 1));
+  }
+  pq.PQclear(r);
+  if (st != KG_OK) {
+    kg__err_set(err, st, 0, 0, "%s", kg_strstatus(st));
+  }
+  return st;
+}
+
+kg_status kg__pg_save_prefix(kg__pg *pg,
+                             const char *store,
+                             const char *prefix,
+                             const char *iri,
+                             kg__err *err)
+{
+  const char *params[] = {store, prefix, iri};
+  PGresult *r = run(pg,
+                    "INSERT INTO kgraph_prefixes VALUES ($1, $2, $3) ON "
+                    "CONFLICT (store, prefix) DO UPDATE SET iri = "
+                    "EXCLUDED.iri",
+                    3, params, PGRES_COMMAND_OK, NULL, err);
+  if (r) {
+    pq.PQclear(r);
+  }
+  return r ? KG_OK : KG_ERR_STORE;
+}
