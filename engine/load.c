@@ -958,6 +958,38 @@ kg_status kg_db_load(kg_db *db,
   return st;
 }
 
+kg_status kg_db_load_checkpoint(kg_db *db,
+                                const char *path,
+                                const kg_load_options *opts,
+                                kg_load_report *out)
+{
+  if (out) {
+    memset(out, 0, sizeof *out);
+  }
+  if (!db || !path || !out) {
+    return db ? kg__db_fail(db, KG_ERR_ARG, NULL, 0, 0, "no file given")
+              : KG_ERR_ARG;
+  }
+  kg__db_clear_error(db);
+  kg__store *s = db->store;
+  if (!s->ops->get_meta) {
+    return KG_OK;
+  }
+  char *real = opts && opts->stream ? NULL : realpath(path, NULL);
+  loader l = {0};
+  l.db = db;
+  l.s = s;
+  l.source = path;
+  kg_status st = read_checkpoint(&l, real ? real : path);
+  if (st == KG_OK && l.resumed) {
+    *out = l.rep;
+  }
+  free(real);
+  free(l.key);
+  free(l.blank_prefix);
+  return st;
+}
+
 kg_status kg_db_load_file(kg_db *db,
                           const char *path,
                           kg_format format,

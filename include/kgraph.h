@@ -380,6 +380,19 @@ KG_API kg_status kg_db_load(kg_db *db,
                             const kg_load_options *opts,
                             kg_load_report *report);
 
+/**
+ * The store's checkpoint of an unfinished chunked load of `path` (read as
+ * kg_db_load() with `opts` would read it: a stream by its name, a file by
+ * its real path): `out->committed`, `line` and `offset` say how far its
+ * committed chunks go, all 0 when the store holds no such checkpoint (or
+ * keeps none). Changes nothing.
+ * @return KG_OK; KG_ERR_ARG; KG_ERR_STORE (a damaged checkpoint).
+ */
+KG_API kg_status kg_db_load_checkpoint(kg_db *db,
+                                       const char *path,
+                                       const kg_load_options *opts,
+                                       kg_load_report *out);
+
 /* ------------------------------------------------------------------------ */
 /** @name Namespace prefixes */
 

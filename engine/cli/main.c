@@ -1096,6 +1096,20 @@ static int cmd_load(const options *o)
     const char *name = in ? "<stdin>" : o->args[i];
     lo.stream = in ? stdin : NULL;
     kg_load_report r;
+    if (!lo.skip && kg_db_load_checkpoint(db, name, &lo, &r) == KG_OK &&
+        r.committed) {
+      /* after a kill or a crash: say what --resume would have skipped */
+      fprintf(stderr,
+              "kgraph: %s: the store holds the first %llu statements of an "
+              "unfinished load of it",
+              name, (unsigned long long)r.committed);
+      if (r.line) {
+        fprintf(stderr, ", through line %llu (byte %llu)",
+                (unsigned long long)r.line, (unsigned long long)r.offset);
+      }
+      fprintf(stderr, "; loading it from the start (--resume would skip "
+                      "them)\n");
+    }
     prog.done = total;
     st = kg_db_load(db, name, &lo, &r);
     if (prog.shown) {

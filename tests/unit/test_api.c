@@ -381,6 +381,9 @@ static void test_chunked_load(void)
 
   /* resumed in another handle: _:a is the node of the first chunk */
   assert(kg_db_open(store, 0, NULL, &db) == KG_OK);
+  kg_load_report c;
+  assert(kg_db_load_checkpoint(db, file, NULL, &c) == KG_OK);
+  assert(c.committed == 9 && c.line == 10 && c.offset == r.offset);
   o.skip = 10;
   assert(kg_db_load(db, file, &o, &r) == KG_ERR_ARG);
   assert(strstr(kg_errmsg(db), "holds only the first 9 statements"));
@@ -392,6 +395,8 @@ static void test_chunked_load(void)
   CHECK_STR(got, want);
   free(got);
   /* the checkpoint is gone with the load that completed it */
+  assert(kg_db_load_checkpoint(db, file, NULL, &c) == KG_OK);
+  assert(c.committed == 0);
   assert(kg_db_load(db, file, &o, &r) == KG_ERR_ARG);
   assert(strstr(kg_errmsg(db), "no checkpoint"));
   assert(kg_db_close(db) == KG_OK);
