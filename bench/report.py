@@ -18,6 +18,20 @@ import time
 SIZES = {"s": "8.5k", "m": "100k", "l": "1M", "xl": "10M"}
 PEERS = ["redland", "oxigraph", "jena"]
 SYSTEMS = ["kgraph-memory", "kgraph-lmdb"] + PEERS
+# what is known of a peer's failure, by a piece of its error message
+JAVA_HEAP = os.environ.get("KG_BENCH_JAVA_HEAP", "12g")
+CAUSES = {
+    ("oxigraph", "unreachable"):
+        " (the npm package runs Oxigraph as 32-bit WebAssembly, whose memory "
+        "cannot grow past 4 GiB; the store at 1M already took 1.3 GB RSS)",
+    ("redland", "Cannot add statement"):
+        " (librdf's memory hash keeps its key count and capacity in `int` "
+        "and tests its load factor as `1000 * keys < 750 * capacity`: past "
+        "about 1.6 million keys in one hash the products overflow and "
+        "the table doubles again and again (8 GB of buckets at 2^30) until "
+        "its capacity overflows and the allocation fails; the `hashes` storage in memory therefore "
+        "holds 1M triples, not 3M or 10M)",
+}
 
 
 def parse(path):
@@ -58,22 +72,26 @@ def oxigraph_version():
         return "-"
 
 
-def machine():
+def machine(end):
+    """The machine; END holds the load average and time at the run's end
+    (from RAW's "run machine end" line), or is empty."""
+    load = end.get("loadavg", "").replace(",", " ") or " ".join(
+        f"{x:.1f}" for x in os.getloadavg())
     cpu = sh("lscpu | sed -n 's/^Model name: *//p' | head -1")
     mem = sh("free -g | awk '/^Mem:/ {print $2}'")
     osname = sh(". /etc/os-release && echo $PRETTY_NAME")
     return [
         f"- CPU: {cpu or platform.processor()}, {os.cpu_count()} cores; "
         f"memory {mem} GiB; {osname}, Linux {platform.release()}",
-        f"- load average when the report was written: "
-        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the "
-        "machine slows everything measured here alike)",
+        f"- load average at the end of the run: {load} (other work ran on "
+        "the machine throughout and slows the wall-clock figures unevenly; "
+        "CPU times suffer less)",
         f"- serdi {sh('serdi -v 2>&1 | head -1') or '?'}; "
         f"roqet {sh('roqet -v') or '?'}; rdfproc {sh('rdfproc -v') or '?'}; "
         f"node {sh('node --version') or '-'}; "
         f"oxigraph {oxigraph_version()}; "
         f"java {sh('java -version 2>&1 | head -1') or '-'}",
-        f"- written {time.strftime('%Y-%m-%d %H:%M')}",
+        f"- written {end.get('written', time.strftime('%Y-%m-%d %H:%M'))}",
     ]
 
 
@@ -114,8 +132,11 @@ def main():
     notes = {}
     for r in rows:
         if r[2] in ("skipped", "failed"):
+            reason = r[3].get("reason", "?")
+            why = next((v for k, v in CAUSES.items()
+                        if k[0] == r[1] and k[1] in reason), "")
             notes.setdefault(r[0], []).append(
-                f"{r[1]} {r[2]}: {r[3].get('reason', '?')}")
+                f"{r[1]} {r[2]}: {reason}{why}")
 
     gen_sizes = [s for s in sizes if data.get(s, {}).get("source") == "lubmgen"]
     lines = ["# kgraph benchmark results", "",
@@ -130,7 +151,8 @@ def main():
              "without inference, then operator queries). Query times are the "
              "median of the warm runs (5, fewer once they pass 60 s) after one "
              "cold run, in milliseconds; 30 s per query.", "", "## Machine", ""]
-    lines += machine()
+    lines += machine(next((r[3] for r in rows if r[0] == "run" and
+                           r[1] == "machine" and r[2] == "end"), {}))
     la = []
     for size in sizes:
         b = get(size, "machine", "loadavg")
@@ -145,12 +167,42 @@ def main():
         lines.append("- load average (1, 5, 15 min) around each size: " +
                      "; ".join(la))
 
+    # ---- peers ----
+    lines += ["", "## Peers", "",
+              "serdi: parse only (`serdi -i ntriples -o ntriples`, best of "
+              "3). Redland: `rdfproc` loading into its `hashes` storage in "
+              "memory; `roqet` for the queries at 8.5k and 100k. Oxigraph: "
+              "the npm package `oxigraph` on node, in-memory store. Jena: "
+              "Debian's `libapache-jena-java` 4.5 on OpenJDK 17, an "
+              f"in-memory transactional dataset (`-Xmx` {JAVA_HEAP}; the "
+              "JVM lets its heap grow toward that before collecting, so its "
+              "RSS is well above its live data).", "",
+              "Debian's Jena 4.5 does not start as packaged: the first use "
+              "of the XSD datatypes throws `ExceptionInInitializerError` "
+              "caused by `RuntimeException: internal error` at "
+              "`xerces.impl.dv.xs.XSSimpleTypeDecl.applyFacets1`. Its "
+              "`jena-core.jar` holds Jena's copy of Xerces moved to the "
+              "package `xerces`, but the copy's message bundles are still "
+              "under `org/apache/jena/ext/xerces/`; the regular-expression "
+              "parser's constructor loads `xerces.impl.xpath.regex.message`, "
+              "fails (\"Can't find bundle for base name "
+              "xerces.impl.xpath.regex.message\"), and every `pattern` facet "
+              "of the built-in types with it. `bench/run.sh` copies the "
+              "bundles out of the same jar under the name the classes look "
+              "for and puts them on the classpath: with that, Jena runs from "
+              "Debian packages alone."]
+
     # ---- loading ----
     lines += ["", "## Loading", "",
               "Ratios are to kgraph in memory: a peer's load rate over "
-              "kgraph's (below 1: slower), its peak RSS over kgraph's.", "",
-              "| data | system | seconds | triples/s | × serdi rate | × kgraph rate | peak RSS MB | × kgraph RSS | bytes/triple (RSS) |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "kgraph's (below 1: slower), its peak RSS over kgraph's. "
+              "Seconds and rates are wall-clock; CPU s is the load's CPU "
+              "time where it can be told apart from the queries' (serdi, "
+              "kgraph, rdfproc), the better measure when other work "
+              "competes for the two cores.", "",
+              "| data | system | seconds | CPU s | triples/s | × serdi rate | × kgraph rate | peak RSS MB | × kgraph RSS | bytes/triple (RSS) |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    load_cpu = {}  # (size, system) -> CPU seconds of the load
     load = {}  # (size, system) -> (rate, rss_kb)
     for size in sizes:
         n = ntriples(size)
@@ -159,6 +211,7 @@ def main():
         entries = []
         if serdi:
             entries.append(("serdi (parse only)", float(serdi["seconds"]), None))
+            load_cpu[(size, "serdi (parse only)")] = float(serdi["cpu"])
         for system in ["kgraph-memory", "kgraph-lmdb", "redland", "oxigraph", "jena"]:
             ld = get(size, system, "load")
             if not ld or "seconds" not in ld:
@@ -167,6 +220,8 @@ def main():
             proc = get(size, system, "process")
             if system in ("oxigraph", "jena") and proc:
                 rss = proc.get("rss_kb")
+            if "cpu" in ld:
+                load_cpu[(size, system)] = float(ld["cpu"])
             entries.append((system, float(ld["seconds"]),
                             int(rss) if rss else None))
         for system, secs, rss in entries:
@@ -179,7 +234,8 @@ def main():
             krss = rss / base_rss if rss and base_rss else None
             per = rss * 1024 / n if rss and n else None
             lines.append(
-                f"| {SIZES[size]} | {system} | {secs:.3f} | {fnum(rate)} | "
+                f"| {SIZES[size]} | {system} | {secs:.3f} | "
+                f"{fnum(load_cpu.get((size, system)), 2)} | {fnum(rate)} | "
                 f"{fnum(ratio, 2) if ratio else '–'} | "
                 f"{fnum(kr, 2) if kr and system != 'kgraph-memory' else '–'} | "
                 f"{fnum(rss / 1024) if rss else '–'} | "
@@ -272,8 +328,9 @@ def main():
         lines.append("| timeouts | | " + " | ".join(
             str(timeouts[s]) for s in present) + " |")
         lines.append("")
-        for note in notes.get(size, []):
-            lines += [f"Not measured at {SIZES[size]}: {note}.", ""]
+        if notes.get(size):
+            lines += [f"Not measured at {SIZES[size]}: " + ", ".join(
+                n.split(" ")[0] for n in notes[size]) + " (see Loading).", ""]
         if "redland" not in present and get(size, "redland", "load"):
             lines += [f"roqet does not run the queries at {SIZES[size]}: it "
                       "parses the data on every run, which alone takes most "
@@ -289,7 +346,7 @@ def main():
                   "of rows as kgraph.", ""]
 
     # ---- scaling ----
-    lines += scaling(sizes, ntriples, load, geo, look, get)
+    lines += scaling(sizes, ntriples, load, load_cpu, geo, look)
 
     # ---- the generator ----
     lines += generator(rows, get)
@@ -297,10 +354,10 @@ def main():
     with open(out, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines))
     if chart_dir:
-        write_chart(chart_dir, sizes, ntriples, load, geo, look)
+        write_chart(chart_dir, sizes, ntriples, load, load_cpu, geo, look)
 
 
-def scaling(sizes, ntriples, load, geo, look, get):
+def scaling(sizes, ntriples, load, load_cpu, geo, look):
     """How kgraph's costs grow from the smallest size to the largest."""
     if len(sizes) < 2:
         return []
@@ -321,22 +378,48 @@ def scaling(sizes, ntriples, load, geo, look, get):
         mid = [f"{SIZES[s]} {fnum(load[(s, system)][0])}" for s in sizes
                if load.get((s, system), (None,))[0]]
         if ra and rb:
-            out.append(f"- {system} load: " + ", ".join(mid) +
-                       f" triples/s; load time grew {grow * ra / rb:,.0f}× for "
-                       f"{grow:,.0f}× the data (time per triple "
-                       f"{ra / rb:.2f}× that at {SIZES[a]}).")
+            line = (f"- {system} load, wall-clock: " + ", ".join(mid) +
+                    f" triples/s; load time grew {grow * ra / rb:,.0f}× for "
+                    f"{grow:,.0f}× the data (time per triple "
+                    f"{ra / rb:.2f}× that at {SIZES[a]})")
+            cpu = [(s, ntriples(s) / load_cpu[(s, system)]) for s in sizes
+                   if load_cpu.get((s, system))]
+            if len(cpu) >= 2:
+                (s0, c0), (s1, c1) = cpu[0], cpu[-1]
+                line += (". In CPU time: " + ", ".join(
+                    f"{SIZES[s]} {fnum(c)}" for s, c in cpu) +
+                    f" triples/s, time per triple {SIZES[s1]} / {SIZES[s0]}: "
+                    f"{c0 / c1:.2f}×")
+            out.append(line + ".")
     shapes = {}
     for r in look:
         shapes.setdefault(r[3]["shape"], {})[r[0]] = float(r[3]["match_first_ns"])
-    if shapes:
-        ratios = [v[b] / v[a] for v in shapes.values() if a in v and b in v]
-        if ratios:
-            out.append(
-                f"- kgraph single-pattern lookups (match and first quad, 7 "
-                f"shapes): {min(ratios):.1f}× to {max(ratios):.1f}× the "
-                f"{SIZES[a]} cost at {SIZES[b]} (" + ", ".join(
-                    f"`{k}` {fnum(v[a], 0)} → {fnum(v[b], 0)} ns"
-                    for k, v in shapes.items() if a in v and b in v) + ").")
+    ratios = [v[b] / v[a] for v in shapes.values() if a in v and b in v]
+    if ratios:
+        out.append(
+            f"- kgraph single-pattern lookups (match and first quad, 7 "
+            f"shapes): {min(ratios):.1f}× to {max(ratios):.1f}× the "
+            f"{SIZES[a]} cost at {SIZES[b]} (" + ", ".join(
+                f"`{k}` {fnum(v[a], 0)} → {fnum(v[b], 0)} ns"
+                for k, v in shapes.items() if a in v and b in v) + ").")
+    verdict = []
+    cpu = [(s, load_cpu[(s, "kgraph-lmdb")] / ntriples(s)) for s in sizes
+           if load_cpu.get((s, "kgraph-lmdb"))]
+    if len(cpu) >= 2:
+        last = cpu[-1][1]
+        best = min(c for _, c in cpu)
+        verdict.append(
+            "load CPU time per triple on LMDB " + ", ".join(
+                f"{SIZES[s]} {c * 1e6:.2f} µs" for s, c in cpu) +
+            f": the largest load costs {last / cpu[0][1]:.2f}× per triple "
+            f"what the smallest does and {last / best:.2f}× the cheapest "
+            + ("(linear)" if last / best <= 1.5 else "(worse than linear)"))
+    if ratios:
+        verdict.append(
+            f"one lookup costs at most {max(ratios):.1f}× more for "
+            f"{grow:,.0f}× the data (far below linear; above log n "
+            "as the indexes outgrow the CPU caches: 36 bytes a triple, "
+            "36 MB at 1M, 365 MB at 10M)")
     for system in ("kgraph-memory", "kgraph-lmdb"):
         ga, gb = geo.get((a, system)), geo.get((b, system))
         if ga and gb:
@@ -345,6 +428,8 @@ def scaling(sizes, ntriples, load, geo, look, get):
                        f"({gb / ga:,.0f}×); queries whose answer grows with "
                        "the data (op1–op6, q06, q08, q09, q14) grow with it, "
                        "the selective ones (q01, q03, q10, q12) stay flat.")
+    if verdict:
+        out += ["", "So: " + "; ".join(verdict) + "."]
     return out + [""]
 
 
@@ -390,7 +475,7 @@ def generator(rows, get):
     return out + [""]
 
 
-def write_chart(chart_dir, sizes, ntriples, load, geo, look):
+def write_chart(chart_dir, sizes, ntriples, load, load_cpu, geo, look):
     """Tables for bench/chart.gp: one row per size, one column per system."""
     os.makedirs(chart_dir, exist_ok=True)
     systems = ["kgraph-memory", "kgraph-lmdb", "redland", "oxigraph", "jena"]
@@ -403,10 +488,14 @@ def write_chart(chart_dir, sizes, ntriples, load, geo, look):
                     (f"{v:.6g}" if (v := value(s, c)) else "NaN")
                     for c in columns) + "\n")
 
-    table("load.dat", ["serdi"] + systems,
-          lambda s, c: load.get((s if c != "serdi" else s,
-                                 "serdi (parse only)" if c == "serdi" else c),
-                                (None,))[0])
+    def load_rate(s, c):
+        if c == "kgraph-lmdb(CPU)":
+            secs = load_cpu.get((s, "kgraph-lmdb"))
+            return ntriples(s) / secs if secs else None
+        name = "serdi (parse only)" if c == "serdi" else c
+        return load.get((s, name), (None,))[0]
+
+    table("load.dat", ["serdi"] + systems + ["kgraph-lmdb(CPU)"], load_rate)
     table("query.dat", systems, lambda s, c: geo.get((s, c)))
     shapes = sorted({r[3]["shape"] for r in look})
     byshape = {(r[0], r[3]["shape"]): float(r[3]["match_first_ns"]) for r in look}

@@ -10,7 +10,7 @@
 #
 # Environment:
 #   KG_BENCH_SCALES  the sizes when none are given (default "s m l"; the
-#                    full run is "s m l xl", about an hour here)
+#                    full run is "s m l xl", about 40 minutes here)
 #   KG_BENCH_BUILD   a build directory to use (default build-bench/, made
 #                    here as a Release build when missing)
 #   KG_BENCH_DATA    the LUBM files (default ../shared/bench)
@@ -122,13 +122,15 @@ timed() {
 # Parse kgbench-style output into RAW with a size and system label.
 record() { sed -n "s/^\(load\|query\|lookup\|end\|open\) /$1 $2 \1 /p" "$3" >> "$RAW"; }
 
-# A peer's process that ended badly: its exit and last error line in RAW.
+# A peer's process that ended badly (SYSTEM STATUS [TIME LIMIT]): its exit
+# and error line in RAW.
 failed() {
   local why
   [ "$2" = 0 ] && return 0
   case $2 in
-    124) why="stopped after $PROC_TIMEOUT s" ;;
-    *) why="exit $2: $(grep -v '^ *at ' "$WORK/err" | grep . | tail -1 | cut -c1-200)" ;;
+    124) why="stopped after ${3:-$PROC_TIMEOUT} s" ;;
+    *) why="exit $2: $({ grep -m1 -E 'Error|Exception' "$WORK/err" ||
+      grep -v -e '^ *at ' -e '^Node\.js v' "$WORK/err" | grep . | tail -1; } | cut -c1-200)" ;;
   esac
   echo "$size $1 failed reason=$why" >> "$RAW"
   log "$1: $why"
@@ -226,7 +228,8 @@ for size in $SIZES; do
     if [ "$rc" = 0 ]; then
       echo "$size redland load seconds=$wall cpu=$cpu rate=$(echo "$triples / $wall" | bc) rss_kb=$rss" >> "$RAW"
     else
-      echo "$size redland load status=failed" >> "$RAW"
+      echo "$size redland load status=failed seconds=$wall rss_kb=$rss" >> "$RAW"
+      failed redland "$rc" 600
     fi
     case " $ROQET_SIZES " in *" $size "*) roqet=1 ;; *) roqet=0 ;; esac
     # roqet reads the data on every run: subtract a run of an empty query
@@ -287,6 +290,7 @@ if has redland; then
   done | median_of | sed 's/^/startup roqet query seconds=/' >> "$RAW"
 fi
 
+echo "run machine end loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,) written=$(date -u +%Y-%m-%dT%H:%MZ)" >> "$RAW"
 KG_BENCH_DEPS=$DEPS python3 "$SRC/bench/report.py" "$RAW" "$SRC/bench/RESULTS.md" "$WORK/chart"
 cp "$RAW" "$SRC/bench/raw-results.txt"
 if command -v gnuplot > /dev/null; then
