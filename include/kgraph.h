@@ -363,8 +363,8 @@ typedef struct kg_load_report {
  * same nodes, so the store ends as one unbroken load leaves it. Refused
  * (KG_ERR_ARG): a `skip` beyond the checkpoint's count, KG_LOAD_RESUME
  * without a checkpoint, and a `skip` past statements holding blank nodes
- * when the store has no checkpoint of the input (the memory and sqlite
- * stores keep none).
+ * when the store has no checkpoint of the input (only LMDB stores keep
+ * checkpoints).
  *
  * kg_db_interrupt() stops the load (KG_ERR_LIMIT, "load interrupted");
  * the chunk under way is rolled back.
