@@ -145,9 +145,9 @@ static const char usage_load[] =
     "\n"
     "Exit status: 0 success; 1 runtime, I/O or store error; 2 usage error;\n"
     "  3 syntax error in the data; 130 interrupted (Ctrl-C). A failed load\n"
-    "  with --commit-every or --skip also prints on standard error\n"
+    "  with --commit-every, --skip or --resume also prints on standard error\n"
     "  'kgraph: FILE: first N statements committed, through line L (byte B);\n"
-    "  resume with --skip N' (or 'FILE: nothing committed').\n";
+    "  resume with --skip N' (or 'kgraph: FILE: nothing committed').\n";
 
 static const char usage_export[] =
     "Usage: kgraph export [OPTIONS]\n"
