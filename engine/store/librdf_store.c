@@ -14,6 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* A change made without a transaction, kept to undo it. */
+typedef struct lr_change {
+  kg__id quad[4];
+  bool added;
+} lr_change;
 
 typedef struct lr_store {
   kg__store base;
@@ -26,6 +34,9 @@ typedef struct lr_store {
   sqlite3 *meta;     /* sqlite: kgraph's connection to the file */
   kg__pg *pg;        /* postgresql: kgraph's connection to the database */
   char *prefix_file; /* bdb: the prefixes, one "prefix\tIRI" a line */
+  char *lock_file;   /* bdb: flock'ed by the one writer */
+  int lock_fd;       /* open on lock_file while writing, else -1 */
+  kg__buf undo;      /* without transactions: lr_change records since begin */
   bool readonly;
   kg__dict *dict;
   bool in_txn;
@@ -428,18 +439,11 @@ static bool has_quad(lr_store *s,
   return found;
 }
 
+/* Add or remove one quad; *changed says whether the storage changed. */
 static kg_status
-change(lr_store *s, const kg__id quad[4], bool add, bool *changed)
+write_quad(lr_store *s, const kg__id quad[4], bool add, bool *changed)
 {
-  if (changed) {
-    *changed = false;
-  }
-  if (!s->in_txn || !s->write) {
-    return fail(s, KG_ERR_ARG, "no write transaction is open");
-  }
-  if (quad[3] == KG__NAMED_GRAPHS || quad[3] == KG__NO_ID) {
-    return fail(s, KG_ERR_ARG, "not a graph");
-  }
+  *changed = false;
   kg__err e = {0};
   kg_status st = lock(&e);
   if (st != KG_OK) {
@@ -463,7 +467,7 @@ change(lr_store *s, const kg__id quad[4], bool add, bool *changed)
       }
       if (rc) {
         st = KG_ERR_STORE;
-      } else if (changed) {
+      } else {
         *changed = true;
       }
     }
@@ -486,6 +490,45 @@ change(lr_store *s, const kg__id quad[4], bool add, bool *changed)
   return KG_OK;
 }
 
+/* Without transactions, a write transaction keeps what it changed, and a
+ * rollback undoes it (newest first). */
+static kg_status log_change(lr_store *s, const kg__id quad[4], bool added)
+{
+  lr_change c;
+  memset(&c, 0, sizeof c);
+  memcpy(c.quad, quad, sizeof c.quad);
+  c.added = added;
+  kg__buf_append(&s->undo, &c, sizeof c);
+  return s->undo.failed ? fail(s, KG_ERR_NOMEM, "out of memory") : KG_OK;
+}
+
+static kg_status
+change(lr_store *s, const kg__id quad[4], bool add, bool *changed)
+{
+  if (changed) {
+    *changed = false;
+  }
+  if (!s->in_txn || !s->write) {
+    return fail(s, KG_ERR_ARG, "no write transaction is open");
+  }
+  if (quad[3] == KG__NAMED_GRAPHS || quad[3] == KG__NO_ID) {
+    return fail(s, KG_ERR_ARG, "not a graph");
+  }
+  bool did = false;
+  kg_status st = write_quad(s, quad, add, &did);
+  if (st == KG_OK && did && !s->transactions) {
+    st = log_change(s, quad, add);
+    if (st != KG_OK) { /* what cannot be logged cannot stay */
+      (void)write_quad(s, quad, !add, &did);
+      did = false;
+    }
+  }
+  if (changed) {
+    *changed = did;
+  }
+  return st;
+}
+
 static kg_status lr_add(kg__store *base, const kg__id quad[4], bool *changed)
 {
   return change((lr_store *)base, quad, true, changed);
@@ -498,6 +541,35 @@ static kg_status lr_remove(kg__store *base, const kg__id quad[4], bool *changed)
 
 /* ---- transactions ---- */
 
+/* BDB has no locking of its own here: one writer at a time, by flock(),
+ * failing at once like the LMDB store. */
+static kg_status lock_writer(lr_store *s)
+{
+  s->lock_fd = open(s->lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (s->lock_fd < 0) {
+    kg__err_clear(&s->base.err);
+    kg__err_set(&s->base.err, KG_ERR_IO, 0, 0, "cannot open %s: %s",
+                s->lock_file, strerror(errno));
+    return KG_ERR_IO;
+  }
+  if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    close(s->lock_fd);
+    s->lock_fd = -1;
+    return fail(s, err == EWOULDBLOCK ? KG_ERR_STORE : KG_ERR_IO,
+                err == EWOULDBLOCK ? "store is locked" : strerror(err));
+  }
+  return KG_OK;
+}
+
+static void unlock_writer(lr_store *s)
+{
+  if (s->lock_fd >= 0) {
+    close(s->lock_fd); /* releases the flock */
+    s->lock_fd = -1;
+  }
+}
+
 static kg_status lr_begin(kg__store *base, bool write)
 {
   lr_store *s = (lr_store *)base;
@@ -507,6 +579,13 @@ static kg_status lr_begin(kg__store *base, bool write)
   if (write && s->readonly) {
     return fail(s, KG_ERR_DENIED, "the store is open read-only");
   }
+  if (write && s->lock_file) {
+    kg_status st = lock_writer(s);
+    if (st != KG_OK) {
+      return st;
+    }
+  }
+  kg__buf_free(&s->undo);
   if (write && s->transactions) {
     kg__err e = {0};
     kg_status st = lock(&e);
@@ -549,6 +628,8 @@ static kg_status lr_commit(kg__store *base)
     librdf_model_transaction_rollback(s->model);
   }
   unlock();
+  kg__buf_free(&s->undo);
+  unlock_writer(s);
   if (rc != 0) {
     return fail_redland(s, KG_ERR_STORE, "cannot commit", &e);
   }
@@ -556,8 +637,8 @@ static kg_status lr_commit(kg__store *base)
   return KG_OK;
 }
 
-/* Without transactions there is nothing to undo: what was written
- * stays. */
+/* Without transactions, the changes logged since begin are undone one by
+ * one: nothing protects them from a crash in between. */
 static void lr_rollback(kg__store *base)
 {
   lr_store *s = (lr_store *)base;
@@ -565,14 +646,24 @@ static void lr_rollback(kg__store *base)
     return;
   }
   s->in_txn = false;
-  if (s->write && kg__redland_acquire() == KG_OK) {
-    if (s->transactions) {
-      librdf_model_transaction_rollback(s->model);
-    } else {
-      librdf_model_sync(s->model);
-    }
+  if (s->write && s->transactions && kg__redland_acquire() == KG_OK) {
+    librdf_model_transaction_rollback(s->model);
     kg__redland_release();
   }
+  if (s->write && !s->transactions) {
+    bool did = false;
+    for (size_t n = s->undo.len / sizeof(lr_change); n > 0; n--) {
+      lr_change c;
+      memcpy(&c, s->undo.data + (n - 1) * sizeof c, sizeof c);
+      (void)write_quad(s, c.quad, !c.added, &did);
+    }
+    kg__buf_free(&s->undo);
+    if (kg__redland_acquire() == KG_OK) {
+      librdf_model_sync(s->model);
+      kg__redland_release();
+    }
+  }
+  unlock_writer(s);
 }
 
 /* ---- prefixes: a table of kgraph's in the SQLite file ---- */
@@ -765,6 +856,9 @@ static void lr_close(kg__store *base)
   kg__pg_close(s->pg);
   kg__dict_free(s->dict);
   kg__err_clear(&s->base.err);
+  unlock_writer(s);
+  kg__buf_free(&s->undo);
+  free(s->lock_file);
   free(s->prefix_file);
   free(s->path);
   free(s);
@@ -804,6 +898,7 @@ static lr_store *lr_new(const char *kind, const char *path, bool readonly)
   s->kind = kind;
   s->readonly = readonly;
   s->transactions = true;
+  s->lock_fd = -1;
   s->path = kg__strdup(path);
   if (!s->path || kg__dict_new(false, &s->dict) != KG_OK) {
     lr_close(&s->base);
@@ -985,7 +1080,9 @@ kg_status kg__bdb_store_open(
     return KG_ERR_NOMEM;
   }
   s->prefix_file = kg__buf_take(&file);
-  if (!s->prefix_file) {
+  kg__buf_printf(&file, "%s/kgraph-lock", dir);
+  s->lock_file = kg__buf_take(&file);
+  if (!s->prefix_file || !s->lock_file) {
     lr_close(&s->base);
     return KG_ERR_NOMEM;
   }
