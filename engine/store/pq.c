@@ -449,13 +449,52 @@ static kg_status command(kg__pg *pg, const char *sql, kg__err *err)
   return KG_OK;
 }
 
-kg_status kg__pg_prepare(kg__pg *pg, kg__err *err)
+/* librdf's storage makes its statements table without an index: every
+ * pattern, and every check before an add, would read the whole table. */
+static kg_status index_statements(kg__pg *pg, const char *store, kg__err *err)
 {
-  kg_status st = command(pg,
-                         "CREATE TABLE IF NOT EXISTS kgraph_prefixes (store "
-                         "text, prefix text, iri text NOT NULL, PRIMARY KEY "
-                         "(store, prefix))",
-                         err);
+  const char *params[] = {store};
+  PGresult *r = run(pg, "SELECT id FROM models WHERE name = $1", 1, params,
+                    PGRES_TUPLES_OK, NULL, err);
+  if (!r) {
+    return KG_ERR_STORE;
+  }
+  char id[32];
+  snprintf(id, sizeof id, "%s",
+           pq.PQntuples(r) > 0 ? pq.PQgetvalue(r, 0, 0) : "");
+  pq.PQclear(r);
+  if (!id[0] || strspn(id, "0123456789") != strlen(id)) {
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "PostgreSQL: store %s not found",
+                store);
+    return KG_ERR_STORE;
+  }
+  static const char *const columns[][2] = {
+      {"spo", "subject, predicate, object"},
+      {"pos", "predicate, object"},
+      {"os", "object, subject"},
+      {"c", "context"},
+  };
+  kg_status st = KG_OK;
+  for (size_t i = 0; st == KG_OK && i < 4; i++) {
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "CREATE INDEX IF NOT EXISTS kgraph_%s_%s ON statements%s (%s)", id,
+             columns[i][0], id, columns[i][1]);
+    st = command(pg, sql, err);
+  }
+  return st;
+}
+
+kg_status kg__pg_prepare(kg__pg *pg, const char *store, kg__err *err)
+{
+  kg_status st = index_statements(pg, store, err);
+  if (st == KG_OK) {
+    st = command(pg,
+                 "CREATE TABLE IF NOT EXISTS kgraph_prefixes (store "
+                 "text, prefix text, iri text NOT NULL, PRIMARY KEY "
+                 "(store, prefix))",
+                 err);
+  }
   for (size_t i = 0; st == KG_OK && i < 3; i++) {
     const char *params[] = {node_rules[i][0]};
     PGresult *r = run(pg, "SELECT 1 FROM pg_rules WHERE rulename = $1", 1,

@@ -47,10 +47,10 @@ void kg__pg_close(kg__pg *pg);
 kg_status
 kg__pg_store_exists(kg__pg *pg, const char *store, bool *out, kg__err *err);
 
-/* Make what a writer needs besides librdf's tables, when missing: the
- * table kgraph_prefixes, and rules that let librdf's storage add nodes
- * inside a transaction. */
-kg_status kg__pg_prepare(kg__pg *pg, kg__err *err);
+/* Make what a writer of `store` needs besides librdf's tables, when
+ * missing: indexes on its statements, the table kgraph_prefixes, and
+ * rules that let librdf's storage add nodes inside a transaction. */
+kg_status kg__pg_prepare(kg__pg *pg, const char *store, kg__err *err);
 
 /* Prefixes of `store`, kept in the table kgraph_prefixes. */
 kg_status kg__pg_load_prefixes(kg__pg *pg,
