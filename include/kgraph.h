@@ -196,10 +196,11 @@ enum {
  *   never with its password;
  * - `bdb:DIR` — Redland's Berkeley DB `hashes` storage in the directory
  *   DIR (made with KG_OPEN_CREATE). It has no transactions: a change that
- *   fails part way keeps what it wrote, a killed writer may lose changes
- *   it had reported done, and two writers at once corrupt it.
- *   Every store but `bdb:` makes its changes inside transactions, so a
- *   load that fails or is interrupted leaves the previous content.
+ *   fails is undone step by step, but a writer killed part way leaves what
+ *   it wrote and may lose changes it had reported done; a second writer
+ *   fails with KG_ERR_STORE, "store is locked".
+ *   The other stores make changes inside transactions, so a load that
+ *   fails or is interrupted leaves the previous content.
  *
  * @param spec   store spec (copied)
  * @param flags  KG_OPEN_* bits
