@@ -21,7 +21,6 @@
  * the macros below make every call site in engine/ go through it. */
 #define KG_REDLAND_FUNCTIONS(X)                                                \
   X(librdf_free_hash)                                                          \
-  X(librdf_free_iterator)                                                      \
   X(librdf_free_model)                                                         \
   X(librdf_free_node)                                                          \
   X(librdf_free_statement)                                                     \
@@ -30,10 +29,6 @@
   X(librdf_free_uri)                                                           \
   X(librdf_free_world)                                                         \
   X(librdf_hash_put_strings)                                                   \
-  X(librdf_iterator_end)                                                       \
-  X(librdf_iterator_get_context)                                               \
-  X(librdf_iterator_get_object)                                                \
-  X(librdf_iterator_next)                                                      \
   X(librdf_log_message_level)                                                  \
   X(librdf_log_message_locator)                                                \
   X(librdf_log_message_message)                                                \
@@ -42,7 +37,6 @@
   X(librdf_model_context_remove_statement)                                     \
   X(librdf_model_find_statements)                                              \
   X(librdf_model_find_statements_in_context)                                   \
-  X(librdf_model_get_targets)                                                  \
   X(librdf_model_remove_statement)                                             \
   X(librdf_model_sync)                                                         \
   X(librdf_model_transaction_commit)                                           \
@@ -62,7 +56,6 @@
   X(librdf_new_stream)                                                         \
   X(librdf_new_uri)                                                            \
   X(librdf_new_world)                                                          \
-  X(librdf_node_equals)                                                        \
   X(librdf_node_get_counted_blank_identifier)                                  \
   X(librdf_node_get_literal_value_as_counted_string)                           \
   X(librdf_node_get_literal_value_datatype_uri)                                \
@@ -123,24 +116,19 @@ struct kg__redland_fns {
 extern struct kg__redland_fns kg__rl;
 
 #ifndef KG_REDLAND_LOADER
-#  define librdf_free_hash            (kg__rl.librdf_free_hash)
-#  define librdf_free_iterator        (kg__rl.librdf_free_iterator)
-#  define librdf_free_model           (kg__rl.librdf_free_model)
-#  define librdf_free_node            (kg__rl.librdf_free_node)
-#  define librdf_free_statement       (kg__rl.librdf_free_statement)
-#  define librdf_free_storage         (kg__rl.librdf_free_storage)
-#  define librdf_free_stream          (kg__rl.librdf_free_stream)
-#  define librdf_free_uri             (kg__rl.librdf_free_uri)
-#  define librdf_free_world           (kg__rl.librdf_free_world)
-#  define librdf_hash_put_strings     (kg__rl.librdf_hash_put_strings)
-#  define librdf_iterator_end         (kg__rl.librdf_iterator_end)
-#  define librdf_iterator_get_context (kg__rl.librdf_iterator_get_context)
-#  define librdf_iterator_get_object  (kg__rl.librdf_iterator_get_object)
-#  define librdf_iterator_next        (kg__rl.librdf_iterator_next)
-#  define librdf_log_message_level    (kg__rl.librdf_log_message_level)
-#  define librdf_log_message_locator  (kg__rl.librdf_log_message_locator)
-#  define librdf_log_message_message  (kg__rl.librdf_log_message_message)
-#  define librdf_model_add_statement  (kg__rl.librdf_model_add_statement)
+#  define librdf_free_hash           (kg__rl.librdf_free_hash)
+#  define librdf_free_model          (kg__rl.librdf_free_model)
+#  define librdf_free_node           (kg__rl.librdf_free_node)
+#  define librdf_free_statement      (kg__rl.librdf_free_statement)
+#  define librdf_free_storage        (kg__rl.librdf_free_storage)
+#  define librdf_free_stream         (kg__rl.librdf_free_stream)
+#  define librdf_free_uri            (kg__rl.librdf_free_uri)
+#  define librdf_free_world          (kg__rl.librdf_free_world)
+#  define librdf_hash_put_strings    (kg__rl.librdf_hash_put_strings)
+#  define librdf_log_message_level   (kg__rl.librdf_log_message_level)
+#  define librdf_log_message_locator (kg__rl.librdf_log_message_locator)
+#  define librdf_log_message_message (kg__rl.librdf_log_message_message)
+#  define librdf_model_add_statement (kg__rl.librdf_model_add_statement)
 #  define librdf_model_context_add_statement                                   \
     (kg__rl.librdf_model_context_add_statement)
 #  define librdf_model_context_remove_statement                                \
@@ -148,7 +136,6 @@ extern struct kg__redland_fns kg__rl;
 #  define librdf_model_find_statements (kg__rl.librdf_model_find_statements)
 #  define librdf_model_find_statements_in_context                              \
     (kg__rl.librdf_model_find_statements_in_context)
-#  define librdf_model_get_targets      (kg__rl.librdf_model_get_targets)
 #  define librdf_model_remove_statement (kg__rl.librdf_model_remove_statement)
 #  define librdf_model_sync             (kg__rl.librdf_model_sync)
 #  define librdf_model_transaction_commit                                      \
@@ -173,10 +160,9 @@ extern struct kg__redland_fns kg__rl;
 #  define librdf_new_storage (kg__rl.librdf_new_storage)
 #  define librdf_new_storage_with_options                                      \
     (kg__rl.librdf_new_storage_with_options)
-#  define librdf_new_stream  (kg__rl.librdf_new_stream)
-#  define librdf_new_uri     (kg__rl.librdf_new_uri)
-#  define librdf_new_world   (kg__rl.librdf_new_world)
-#  define librdf_node_equals (kg__rl.librdf_node_equals)
+#  define librdf_new_stream (kg__rl.librdf_new_stream)
+#  define librdf_new_uri    (kg__rl.librdf_new_uri)
+#  define librdf_new_world  (kg__rl.librdf_new_world)
 #  define librdf_node_get_counted_blank_identifier                             \
     (kg__rl.librdf_node_get_counted_blank_identifier)
 #  define librdf_node_get_literal_value_as_counted_string                      \

@@ -419,36 +419,9 @@ lr_count(kg__store *base, const kg__id pattern[4], uint64_t *out, bool *exact)
 
 /* ---- writing ---- */
 
-/* The hashes storage reads all it holds for any find but (? p ?); its
- * sp2o index gives the objects of (s p ?) with their graphs. */
-static bool
-has_quad_indexed(lr_store *s, librdf_statement *stmt, librdf_node *ctx)
-{
-  librdf_node *o = librdf_statement_get_object(stmt);
-  librdf_iterator *it =
-      librdf_model_get_targets(s->model, librdf_statement_get_subject(stmt),
-                               librdf_statement_get_predicate(stmt));
-  bool found = false;
-  while (it && !found && !librdf_iterator_end(it)) {
-    librdf_node *got = librdf_iterator_get_object(it);
-    if (got && librdf_node_equals(got, o)) {
-      librdf_node *c = librdf_iterator_get_context(it);
-      found = ctx ? c && librdf_node_equals(c, ctx) : !c;
-    }
-    librdf_iterator_next(it);
-  }
-  if (it) {
-    librdf_free_iterator(it);
-  }
-  return found;
-}
-
 /* Is the quad there (lock held)? */
 static bool has_quad(lr_store *s, librdf_statement *stmt, librdf_node *ctx)
 {
-  if (!s->transactions) {
-    return has_quad_indexed(s, stmt, ctx);
-  }
   librdf_stream *st =
       ctx ? librdf_model_find_statements_in_context(s->model, stmt, ctx)
           : librdf_model_find_statements(s->model, stmt);
