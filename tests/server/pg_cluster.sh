@@ -58,8 +58,8 @@ pg_stop()
 pg_start()
 {
   PG_BIN=$(pg_bindir)
-  if [ -z "$PG_BIN" ]; then
-    echo "PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb):" \
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
+    echo "PostgreSQL server binaries not found (no ${PG_BIN:-/usr/lib/postgresql/*/bin}/initdb):" \
       "install the packages listed in .ci/packages-test" >&2
     exit 1
   fi
@@ -68,8 +68,14 @@ pg_start()
       "server as (it comes with the postgresql package)" >&2
     exit 1
   fi
-  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kgraph-pg.XXXXXX")
+  local base=${TMPDIR:-/tmp}
+  # the server's user must be able to reach the directory
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$base"; then
+    base=/tmp
+  fi
+  PG_DIR=$(mktemp -d "$base/kgraph-pg.XXXXXX")
   trap pg_stop EXIT
+  trap 'exit 130' INT TERM HUP
   PG_USER=kgtest
   PG_PASSWORD="s3cret-$$-$RANDOM"
   PG_PORT=$(pg_free_port)
