@@ -407,7 +407,7 @@ void kg__tupset_free(kg__tupset *t)
 void kg__it_free(kg__it *it)
 {
   if (it) {
-    it->ops->free(it);
+    (it->ops->free)(it); /* parenthesised: free() is a macro (alloc.h) */
   }
 }
 

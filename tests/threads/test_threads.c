@@ -13,6 +13,8 @@
  * Usage: test_threads [QUERIES_PER_THREAD]  (default 1000). Run it under
  * ThreadSanitizer too (see docs/testing.md). */
 #undef NDEBUG
+#include "../buf.h"
+
 #include <kgraph.h>
 
 #include <pthread.h>
@@ -107,25 +109,6 @@ static const struct {
      "?l\n6\n"},
 };
 #define NCASES (sizeof queries / sizeof *queries)
-
-typedef struct buf {
-  char *data;
-  size_t len;
-} buf;
-
-static size_t buf_sink(const void *p, size_t n, void *ctx)
-{
-  buf *b = ctx;
-  char *d = realloc(b->data, b->len + n + 1);
-  if (!d) {
-    return 0;
-  }
-  memcpy(d + b->len, p, n);
-  b->data = d;
-  b->len += n;
-  d[b->len] = '\0';
-  return n;
-}
 
 static kg_db *open_memory(void)
 {

@@ -1,5 +1,7 @@
 /* Public API: open/close, errors, loading, prefixes, queries, export. */
 #undef NDEBUG
+#include "../buf.h"
+
 #include <kgraph.h>
 
 #include <assert.h>
@@ -18,23 +20,6 @@
       abort();                                                                 \
     }                                                                          \
   } while (0)
-
-typedef struct buf {
-  char *data;
-  size_t len;
-} buf;
-
-static size_t buf_sink(const void *p, size_t n, void *ctx)
-{
-  buf *b = ctx;
-  char *d = realloc(b->data, b->len + n + 1);
-  assert(d);
-  memcpy(d + b->len, p, n);
-  b->data = d;
-  b->len += n;
-  d[b->len] = '\0';
-  return n;
-}
 
 static kg_db *open_memory(void)
 {
