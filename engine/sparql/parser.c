@@ -304,9 +304,15 @@ static void scope_free(scope *s)
   memset(s, 0, sizeof *s);
 }
 
-static char *tok_dup(const P *p, const kg__tok *t, size_t skip)
+/* A copy of a token's text; NULL, with the error recorded, when memory
+ * runs out. */
+static char *tok_dup(P *p, const kg__tok *t, size_t skip)
 {
-  return kg__strndup(p->src + t->start + skip, t->end - t->start - skip);
+  char *s = kg__strndup(p->src + t->start + skip, t->end - t->start - skip);
+  if (!s) {
+    nomem(p);
+  }
+  return s;
 }
 
 /* ---- terms ---- */
