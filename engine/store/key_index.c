@@ -433,6 +433,9 @@ kg_status kg__kix_insert_sorted(
     for (size_t b = 0; b < n; b++) {
       int r = kg__kix_insert(x, keys + b * w);
       if (r < 0) {
+        if (nadded) {
+          *nadded = nnew; /* those went in */
+        }
         return KG_ERR_NOMEM;
       }
       if (r > 0) {

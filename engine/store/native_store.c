@@ -153,19 +153,33 @@ static void key_of(const kg__kix *x, const uint32_t *q, uint32_t *key)
   }
 }
 
+/* Room in the undo log for `more` entries, so that logging a change made
+ * afterwards cannot fail. */
+static bool reserve_undo(mem_store *s, size_t more)
+{
+  if (s->capundo - s->nundo >= more) {
+    return true;
+  }
+  size_t cap = s->capundo ? s->capundo : 256;
+  while (cap - s->nundo < more) {
+    cap *= 2;
+  }
+  undo *u = realloc(s->undo, cap * sizeof *u);
+  if (!u) {
+    return false;
+  }
+  s->undo = u;
+  s->capundo = cap;
+  return true;
+}
+
 static kg_status log_undo(mem_store *s, const uint32_t *q, uint32_t op)
 {
   if (s->from_empty && op == UNDO_ADD) {
     return KG_OK; /* rollback empties the store instead */
   }
-  if (s->nundo == s->capundo) {
-    size_t cap = s->capundo ? s->capundo * 2 : 256;
-    undo *u = realloc(s->undo, cap * sizeof *u);
-    if (!u) {
-      return KG_ERR_NOMEM;
-    }
-    s->undo = u;
-    s->capundo = cap;
+  if (!reserve_undo(s, 1)) {
+    return KG_ERR_NOMEM;
   }
   undo *u = &s->undo[s->nundo++];
   memcpy(u->q, q, sizeof u->q);
@@ -183,15 +197,23 @@ static kg_status flush_table(mem_store *s, kg__kix *ix, int nix, pending *p)
   size_t n = p->n;
   uint32_t *tmp = malloc(n * w * sizeof *tmp);
   uint32_t *keys = malloc(n * w * sizeof *keys);
-  if (!tmp || !keys) {
+  if (!tmp || !keys || (!s->from_empty && !reserve_undo(s, n))) {
     free(tmp);
     free(keys);
     return KG_ERR_NOMEM;
   }
-  /* The buffer holds quads in the first ordering's order (identity). */
+  /* The buffer holds quads in the first ordering's order (identity). What
+   * went into the first index is logged at once (that cannot fail now),
+   * even when the insertion stopped half way, so that a rollback takes it
+   * out of every index. */
   n = kg__keys_sort_unique(p->keys, tmp, n, w);
   size_t nadded = 0;
   kg_status st = kg__kix_insert_sorted(&ix[0], p->keys, n, p->keys, &nadded);
+  for (size_t j = 0; j < nadded; j++) {
+    uint32_t q[4] = {0, 0, 0, KG__DEFAULT_GRAPH};
+    memcpy(q, p->keys + j * w, w * sizeof *q);
+    log_undo(s, q, UNDO_ADD);
+  }
   for (int i = 1; i < nix && st == KG_OK; i++) {
     for (size_t j = 0; j < nadded; j++) {
       uint32_t q[4] = {0, 0, 0, KG__DEFAULT_GRAPH};
@@ -200,11 +222,6 @@ static kg_status flush_table(mem_store *s, kg__kix *ix, int nix, pending *p)
     }
     size_t m = kg__keys_sort_unique(keys, tmp, nadded, w);
     st = kg__kix_insert_sorted(&ix[i], keys, m, NULL, NULL);
-  }
-  for (size_t j = 0; j < nadded && st == KG_OK; j++) {
-    uint32_t q[4] = {0, 0, 0, KG__DEFAULT_GRAPH};
-    memcpy(q, p->keys + j * w, w * sizeof *q);
-    st = log_undo(s, q, UNDO_ADD);
   }
   free(tmp);
   free(keys);
@@ -248,6 +265,9 @@ static kg_status insert_now(mem_store *s, const uint32_t *q, bool *changed)
   int nix = dflt ? ND : NN;
   uint32_t key[4];
   key_of(&ix[0], q, key);
+  if (!s->from_empty && !reserve_undo(s, 1)) {
+    return KG_ERR_NOMEM;
+  }
   int r = kg__kix_insert(&ix[0], key);
   if (r < 0) {
     return KG_ERR_NOMEM;
@@ -357,11 +377,12 @@ mem_remove(kg__store *base, const kg__id quad[4], bool *changed)
   uint32_t q[4] = {(uint32_t)quad[0], (uint32_t)quad[1], (uint32_t)quad[2],
                    (uint32_t)quad[3]};
   bool ch = false;
-  remove_now(s, q, &ch);
-  if (ch && log_undo(s, q, UNDO_REMOVE) != KG_OK) {
-    bool again = false;
-    insert_now(s, q, &again);
+  if (!reserve_undo(s, 1)) {
     return fail(s, KG_ERR_NOMEM, "out of memory");
+  }
+  remove_now(s, q, &ch);
+  if (ch) {
+    log_undo(s, q, UNDO_REMOVE); /* cannot fail: room was made */
   }
   if (changed) {
     *changed = ch;
@@ -431,11 +452,14 @@ static void mem_rollback(kg__store *base)
           remove_now(s, s->undo[i].q, &ch);
         } else {
           /* Putting back what was there needs no new memory in the
-           * common case; if it does and fails, the quad stays lost. */
+           * common case (the entries from i on are done with, so logging
+           * it reuses entry i); if the index must grow and cannot, the
+           * quad stays lost. */
           s->from_empty = false;
-          size_t keep = s->nundo;
-          insert_now(s, s->undo[i].q, &ch);
-          s->nundo = keep;
+          uint32_t q[4];
+          memcpy(q, s->undo[i].q, sizeof q);
+          s->nundo = i;
+          insert_now(s, q, &ch);
         }
       }
     }
