@@ -273,6 +273,14 @@ bool kg__term_eq(const kg_term *a, const kg_term *b)
 
 /* ---- quads ---- */
 
+static void quad_clear(kg__quad *d)
+{
+  kg__term_clear(&d->s);
+  kg__term_clear(&d->p);
+  kg__term_clear(&d->o);
+  kg__term_clear(&d->g);
+}
+
 kg_status kg__quads_push(kg__quads *q,
                          const kg_term *s,
                          const kg_term *p,
@@ -289,24 +297,14 @@ kg_status kg__quads_push(kg__quads *q,
     q->cap = cap;
   }
   kg__quad *d = &q->v[q->n];
+  memset(d, 0, sizeof *d); /* the copies not made are cleared below */
   if (kg__term_copy(&d->s, s) || kg__term_copy(&d->p, p) ||
       kg__term_copy(&d->o, o) || kg__term_copy(&d->g, g)) {
-    kg__term_clear(&d->s);
-    kg__term_clear(&d->p);
-    kg__term_clear(&d->o);
-    kg__term_clear(&d->g);
+    quad_clear(d);
     return KG_ERR_NOMEM;
   }
   q->n++;
   return KG_OK;
-}
-
-static void quad_clear(kg__quad *d)
-{
-  kg__term_clear(&d->s);
-  kg__term_clear(&d->p);
-  kg__term_clear(&d->o);
-  kg__term_clear(&d->g);
 }
 
 void kg__quads_free(kg__quads *q)
