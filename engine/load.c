@@ -103,6 +103,7 @@ typedef struct loader {
   char *key;         /* name of the checkpoint record, NULL: none kept */
   bool resumed;      /* the store had a checkpoint of this input */
   kg_load_report rep;
+  const kg__prefixes *prefixes; /* bound by the input, saved on commit */
 } loader;
 
 /* The reader gives every call its own blank-node labels, "<prefix>_label"
@@ -309,6 +310,23 @@ static kg_status read_checkpoint(loader *l, const char *input)
   return KG_OK;
 }
 
+/* Keep in the store the prefixes `pfx` binds differently from the
+ * database. The native stores do it inside the load's last transaction;
+ * librdf stores keep prefixes apart (sqlite: on another connection, which
+ * can write only once the load has committed), so theirs come after. */
+static kg_status store_prefixes(kg_db *db, const kg__prefixes *pfx)
+{
+  kg_status st = KG_OK;
+  for (size_t i = 0; pfx && i < pfx->n && st == KG_OK; i++) {
+    const char *old = kg__prefixes_get(&db->prefixes, pfx->v[i].prefix);
+    if (!old || strcmp(old, pfx->v[i].iri) != 0) {
+      st = db->store->ops->save_prefix(db->store, pfx->v[i].prefix,
+                                       pfx->v[i].iri);
+    }
+  }
+  return st;
+}
+
 /* Commit the statements added so far, up to `line` and `offset` of the
  * input; `last` ends the load (and its checkpoint), else the next
  * transaction opens. */
@@ -331,6 +349,9 @@ chunk_commit(loader *l, uint64_t line, uint64_t offset, bool last)
   }
   if (st == KG_OK) {
     st = kg__inference_refresh(l->db);
+  }
+  if (st == KG_OK && last && l->db->kind != KG__STORE_LIBRDF) {
+    st = store_prefixes(l->db, l->prefixes);
   }
   if (st == KG_OK) {
     st = last || !s->ops->commit_begin ? s->ops->commit(s)
@@ -390,6 +411,14 @@ static kg_status loader_end(loader *l,
                      "to skip",
                      (unsigned long long)l->seen, (unsigned long long)l->skip);
   }
+  /* room to count the distinct statements, before anything is final */
+  uint32_t *tmp = NULL;
+  if (st == KG_OK && l->every == 0) {
+    tmp = malloc((l->n ? l->n : 1) * 4 * sizeof *tmp);
+    if (!tmp) {
+      st = kg__db_fail(l->db, KG_ERR_NOMEM, l->source, 0, 0, "out of memory");
+    }
+  }
   if (st == KG_OK) {
     st = chunk_commit(l, line, offset, true);
   } else {
@@ -397,10 +426,9 @@ static kg_status loader_end(loader *l,
   }
   l->rep.statements = l->added;
   if (st == KG_OK && l->every == 0) {
-    uint32_t *tmp = malloc((l->n ? l->n : 1) * 4 * sizeof *tmp);
-    l->rep.statements = tmp ? kg__keys_sort_unique(l->ids, tmp, l->n, 4) : l->n;
-    free(tmp);
+    l->rep.statements = kg__keys_sort_unique(l->ids, tmp, l->n, 4);
   }
+  free(tmp);
   if (report) {
     *report = l->rep;
   }
@@ -777,25 +805,6 @@ static kg_term graph_term(const char *graph)
   return g;
 }
 
-/* Keep the prefixes a document bound. */
-static kg_status
-save_prefixes(kg_db *db, const kg__prefixes *pfx, const char *source)
-{
-  kg_status st = KG_OK;
-  for (size_t i = 0; i < pfx->n && st == KG_OK; i++) {
-    const char *old = kg__prefixes_get(&db->prefixes, pfx->v[i].prefix);
-    if (!old || strcmp(old, pfx->v[i].iri) != 0) {
-      st = kg__prefixes_set(&db->prefixes, pfx->v[i].prefix, pfx->v[i].iri);
-      if (st == KG_OK) {
-        st = kg__db_store_prefix(db, pfx->v[i].prefix, pfx->v[i].iri);
-      } else {
-        kg__db_fail(db, st, source, 0, 0, "%s", kg_strstatus(st));
-      }
-    }
-  }
-  return st;
-}
-
 /* What one load reads, and how. */
 typedef struct input {
   const char *source; /* names the input in messages */
@@ -833,8 +842,22 @@ static kg_status run_load(kg_db *db, const input *in, kg_load_report *rep)
     }
     st = kg__db_take_error(db, &e, in->source);
   }
+  /* The database's prefixes with the document's, made before the
+   * statements go in, so that running out of memory changes nothing. */
+  kg__prefixes merged = {0};
+  for (size_t i = 0; i < db->prefixes.n && st == KG_OK; i++) {
+    st = kg__prefixes_set(&merged, db->prefixes.v[i].prefix,
+                          db->prefixes.v[i].iri);
+  }
+  for (size_t i = 0; i < pfx.n && st == KG_OK; i++) {
+    st = kg__prefixes_set(&merged, pfx.v[i].prefix, pfx.v[i].iri);
+  }
+  if (st == KG_ERR_NOMEM) {
+    kg__db_fail(db, st, in->source, 0, 0, "out of memory");
+  }
   if (st == KG_OK) {
     st = loader_begin(&l, db, in->source, in->name, o);
+    l.prefixes = &pfx;
     if (st == KG_OK) {
       st = load_quads(&l, &q, NULL);
     }
@@ -842,9 +865,16 @@ static kg_status run_load(kg_db *db, const input *in, kg_load_report *rep)
       st = loader_end(&l, st, 0, 0, rep);
     }
   }
-  if (st == KG_OK) {
-    st = save_prefixes(db, &pfx, in->source);
+  if (st == KG_OK && db->kind == KG__STORE_LIBRDF &&
+      store_prefixes(db, &pfx) != KG_OK) {
+    st = kg__db_store_fail(db, db->path, NULL);
   }
+  if (st == KG_OK) {
+    kg__prefixes swap = db->prefixes;
+    db->prefixes = merged;
+    merged = swap;
+  }
+  kg__prefixes_free(&merged);
   kg__quads_free(&q);
   kg__prefixes_free(&pfx);
   return st;

@@ -93,6 +93,21 @@ static kg_status load(kg_db *db, const char *text, kg_format format)
                            "http://example.org/", NULL, NULL);
 }
 
+/* A load whose output is the count of statements it reports. */
+static kg_status
+load_counted(kg_db *db, const char *text, kg_format format, buf *out)
+{
+  uint64_t count = 0;
+  kg_status st = kg_db_load_string(db, text, strlen(text), format, "data",
+                                   "http://example.org/", NULL, &count);
+  if (st == KG_OK) {
+    char n[32];
+    snprintf(n, sizeof n, "%llu\n", (unsigned long long)count);
+    buf_sink(n, strlen(n), out);
+  }
+  return st;
+}
+
 static kg_status query(kg_db *db,
                        const char *text,
                        kg_results_format results,
@@ -145,20 +160,17 @@ static kg_status run_open(kg_db *db, buf *out)
 
 static kg_status run_turtle(kg_db *db, buf *out)
 {
-  (void)out;
-  return load(db, data_ttl, KG_FORMAT_TURTLE);
+  return load_counted(db, data_ttl, KG_FORMAT_TURTLE, out);
 }
 
 static kg_status run_trig(kg_db *db, buf *out)
 {
-  (void)out;
-  return load(db, data_trig, KG_FORMAT_TRIG);
+  return load_counted(db, data_trig, KG_FORMAT_TRIG, out);
 }
 
 static kg_status run_ntriples(kg_db *db, buf *out)
 {
-  (void)out;
-  return load(db, data_nt, KG_FORMAT_NTRIPLES);
+  return load_counted(db, data_nt, KG_FORMAT_NTRIPLES, out);
 }
 
 static kg_status run_select_json(kg_db *db, buf *out)
@@ -394,7 +406,7 @@ static void run_scenario(const scenario *sc, uint64_t only)
     }
     if (st != KG_OK && !buf_eq(&after, &before) &&
         !(sc->run == run_lmdb &&
-          (buf_eq(&after, &ref_after) || strstr(after.data, "\t0\n")))) {
+          (buf_eq(&after, &ref_after) || strcmp(after.data, "?n\n0\n") == 0))) {
       FAIL("failed but changed the store:\n%s\nwant:\n%s",
            after.data ? after.data : "", before.data ? before.data : "");
     }
