@@ -94,14 +94,16 @@ void kg__sha384_hex(const void *data, size_t len, char out[97]);
 void kg__sha512_hex(const void *data, size_t len, char out[129]);
 
 /* ---- regular expressions with XPath semantics (regex.c) ---- */
-/* Match: 1, 0, or -1 when the pattern or flags are invalid. */
+/* Match: 1, 0, -1 when the pattern or flags are invalid, -2 when memory
+ * ran out. */
 int kg__regex_match(void **cache,
                     const char *text,
                     size_t len,
                     const char *pattern,
                     size_t plen,
                     const char *flags);
-/* Replace: false when the pattern, flags or replacement are invalid. */
+/* Replace: false when the pattern, flags or replacement are invalid, or
+ * with out->failed set when memory ran out. */
 bool kg__regex_replace(void **cache,
                        const char *text,
                        size_t len,

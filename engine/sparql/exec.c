@@ -427,6 +427,12 @@ kg_status kg__exec_next(kg__exec *x, kg_term *row, int *boolean, kg__err *err)
     st = next_graph(x, row);
     break;
   }
+  /* Memory that ran out in an expression (its value then an error) fails
+   * the query, never a row or the end of the results. */
+  if ((st == KG_ROW || st == KG_DONE) &&
+      (rt->v.failure != KG_OK || rt->v.arena.failed)) {
+    st = kg__rt_check(rt);
+  }
   rt->err = NULL;
   if (st == KG_DONE) {
     x->done = true;

@@ -93,11 +93,20 @@ like_string(kg__rt *rt, const kg__val *like, const char *s, size_t len)
   return kg__val_string(&rt->v, s, len);
 }
 
+/* An error value that also fails the query: memory ran out. */
+static kg__val nomem(kg__rt *rt)
+{
+  if (rt->v.failure == KG_OK) {
+    rt->v.failure = KG_ERR_NOMEM;
+  }
+  return kg__val_error();
+}
+
 static kg__val from_buf(kg__rt *rt, const kg__val *like, kg__buf *b)
 {
   if (b->failed) {
     kg__buf_free(b);
-    return kg__val_error();
+    return nomem(rt);
   }
   kg__val v = like_string(rt, like, b->data ? b->data : "", b->len);
   kg__buf_free(b);
@@ -206,7 +215,7 @@ static kg__val bnode_for(kg__rt *rt, const kg__val *arg)
     if (!rt->bmap) {
       rt->bmap = calloc(1, sizeof *rt->bmap);
       if (!rt->bmap) {
-        return v;
+        return nomem(rt);
       }
     }
     kg__bnode_map *m = rt->bmap;
@@ -226,12 +235,12 @@ static kg__val bnode_for(kg__rt *rt, const kg__val *arg)
         size_t nc = m->cap ? m->cap * 2 : 8;
         char **k = realloc(m->keys, nc * sizeof *k);
         if (!k) {
-          return v;
+          return nomem(rt);
         }
         m->keys = k;
         char **l = realloc(m->labels, nc * sizeof *l);
         if (!l) {
-          return v;
+          return nomem(rt);
         }
         m->labels = l;
         m->cap = nc;
@@ -242,7 +251,7 @@ static kg__val bnode_for(kg__rt *rt, const kg__val *arg)
       if (!m->keys[i] || !m->labels[i]) {
         free(m->keys[i]);
         free(m->labels[i]);
-        return v;
+        return nomem(rt);
       }
       m->n++;
     }
@@ -408,7 +417,7 @@ static kg__val concat(kg__rt *rt, const kg__val *args, size_t n)
   }
   if (b.failed) {
     kg__buf_free(&b);
-    return kg__val_error();
+    return nomem(rt);
   }
   kg__val v = same_lang && lang
                   ? kg__val_lang(&rt->v, b.data ? b.data : "", b.len, lang)
@@ -861,7 +870,7 @@ static kg__val cast(kg__rt *rt, const char *iri, const kg__val *a)
       }
       if (b.failed) {
         kg__buf_free(&b);
-        return kg__val_error();
+        return nomem(rt);
       }
       kg__val v = kg__val_typed(&rt->v, b.data, b.len, iri);
       kg__buf_free(&b);
@@ -881,7 +890,7 @@ static kg__val cast(kg__rt *rt, const char *iri, const kg__val *a)
       kg__buf_append(&b, s + datel, dl - datel);
       if (b.failed) {
         kg__buf_free(&b);
-        return kg__val_error();
+        return nomem(rt);
       }
       kg__val v = kg__val_typed(&rt->v, b.data, b.len, xsd_datetime);
       kg__buf_free(&b);
@@ -995,6 +1004,9 @@ kg__val kg__fn_call(kg__rt *rt, const kg__expr *e, kg__val *args)
     }
     int m = kg__regex_match((void **)&e->cache, a[0].t.value, a[0].t.value_len,
                             a[1].t.value, a[1].t.value_len, flags);
+    if (m == -2) {
+      return nomem(rt);
+    }
     return m < 0 ? kg__val_error() : kg__val_bool(m == 1);
   }
   case KG__X_REPLACE: {
@@ -1017,8 +1029,9 @@ kg__val kg__fn_call(kg__rt *rt, const kg__expr *e, kg__val *args)
     if (!kg__regex_replace((void **)&e->cache, a[0].t.value, a[0].t.value_len,
                            a[1].t.value, a[1].t.value_len, flags, a[2].t.value,
                            a[2].t.value_len, &b)) {
+      bool failed = b.failed;
       kg__buf_free(&b);
-      return kg__val_error();
+      return failed ? nomem(rt) : kg__val_error();
     }
     return from_buf(rt, &a[0], &b);
   }

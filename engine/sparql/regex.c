@@ -30,10 +30,15 @@ void kg__regex_cache_free(void *cache)
   free(c);
 }
 
-/* Compile (or reuse) the pattern. NULL when invalid. */
-static regex_cache *
-compile(void **slot, const char *pattern, size_t plen, const char *flags)
+/* Compile (or reuse) the pattern. NULL when invalid, or with *nomem set
+ * when memory ran out. */
+static regex_cache *compile(void **slot,
+                            const char *pattern,
+                            size_t plen,
+                            const char *flags,
+                            bool *nomem)
 {
+  *nomem = false;
   regex_cache *c = *slot;
   if (c && c->plen == plen && memcmp(c->pattern, pattern, plen) == 0 &&
       strcmp(c->flags, flags) == 0) {
@@ -69,6 +74,7 @@ compile(void **slot, const char *pattern, size_t plen, const char *flags)
   /* x: whitespace in the pattern is removed, except inside [...] */
   char *pat = malloc(plen + 1);
   if (!pat) {
+    *nomem = true;
     return NULL;
   }
   size_t n = 0;
@@ -106,6 +112,7 @@ compile(void **slot, const char *pattern, size_t plen, const char *flags)
     c = calloc(1, sizeof *c);
     if (!c) {
       pcre2_code_free(code);
+      *nomem = true;
       return NULL;
     }
     *slot = c;
@@ -123,6 +130,7 @@ compile(void **slot, const char *pattern, size_t plen, const char *flags)
     c->md = NULL;
     c->plen = 0;
     c->flags[0] = '\0';
+    *nomem = true;
     return NULL;
   }
   if (plen) {
@@ -143,9 +151,10 @@ int kg__regex_match(void **cache,
                     size_t plen,
                     const char *flags)
 {
-  regex_cache *c = compile(cache, pattern, plen, flags);
+  bool nomem = false;
+  regex_cache *c = compile(cache, pattern, plen, flags, &nomem);
   if (!c) {
-    return -1;
+    return nomem ? -2 : -1;
   }
   int rc = pcre2_match(c->code, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL);
   if (rc >= 0) {
@@ -164,8 +173,10 @@ bool kg__regex_replace(void **cache,
                        size_t rlen,
                        kg__buf *out)
 {
-  regex_cache *c = compile(cache, pattern, plen, flags);
+  bool nomem = false;
+  regex_cache *c = compile(cache, pattern, plen, flags, &nomem);
   if (!c) {
+    out->failed = nomem;
     return false;
   }
   uint32_t groups = 0;
