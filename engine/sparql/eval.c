@@ -60,6 +60,12 @@ kg_status kg__rt_fail(kg__rt *rt, kg_status st, const char *fmt, ...)
   return rt->stop;
 }
 
+kg_status kg__rt_store_fail(kg__rt *rt, kg_status st)
+{
+  return kg__rt_fail(
+      rt, st, "%s", st == KG_ERR_NOMEM ? "out of memory" : "store read failed");
+}
+
 kg_status kg__rt_check(kg__rt *rt)
 {
   if (rt->stop != KG_OK) {
@@ -613,7 +619,7 @@ static kg_status scan_open(kg__it *it, const kg__vid *in)
   kg__store *st = rt->v.store;
   kg_status r = st->ops->match(st, s->pat, NULL, &s->cur);
   if (r != KG_OK) {
-    return kg__rt_fail(rt, r, "store read failed");
+    return kg__rt_store_fail(rt, r);
   }
   return KG_OK;
 }
@@ -679,7 +685,7 @@ static kg_status scan_next(kg__it *it, kg__vid *out)
         s->pat[3] = s->glist[s->gi];
         r = st->ops->match(st, s->pat, NULL, &s->cur);
         if (r != KG_OK) {
-          return kg__rt_fail(rt, r, "store read failed");
+          return kg__rt_store_fail(rt, r);
         }
         continue;
       }
@@ -687,7 +693,7 @@ static kg_status scan_next(kg__it *it, kg__vid *out)
       return KG_DONE;
     }
     if (r != KG_ROW) {
-      return kg__rt_fail(rt, r, "store read failed");
+      return kg__rt_store_fail(rt, r);
     }
     memcpy(out, s->in, row_bytes(rt));
     bool ok = true;

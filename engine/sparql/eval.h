@@ -67,6 +67,8 @@ static inline kg_status kg__rt_tick(kg__rt *rt)
 /* Record an error (first one wins) and return its status. */
 kg_status kg__rt_fail(kg__rt *rt, kg_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Record that reading the store failed with `st`. */
+kg_status kg__rt_store_fail(kg__rt *rt, kg_status st);
 /* The store's named graphs (sorted IDs), listed once. */
 kg_status kg__rt_graphs(kg__rt *rt, const kg__vid **ids, size_t *n);
 /* Is `g` a named graph of the query's dataset? */

@@ -3181,6 +3181,9 @@ static kg__query *parse_query_body(P *p)
       q->grouped = true;
     }
     ok = kg__op_analyse(q->where) == KG_OK;
+    if (!ok) {
+      nomem(p);
+    }
     for (size_t i = 0; ok && i < q->nhaving; i++) {
       ok = lift_aggs(p, q, &q->having[i]);
     }
@@ -3565,7 +3568,11 @@ static bool parse_update1(P *p, kg__uop *u)
   ok = ok && expect_word(p, "WHERE");
   if (ok) {
     q->where = parse_group(p, p->graph);
-    ok = q->where != NULL && kg__op_analyse(q->where) == KG_OK;
+    ok = q->where != NULL;
+    if (ok && kg__op_analyse(q->where) != KG_OK) {
+      nomem(p);
+      ok = false;
+    }
   }
   if (!ok) {
     kg__query_free(q);

@@ -124,7 +124,7 @@ static kg_status match_step(kg__rt *rt,
     kg__cursor *c = NULL;
     r = st->ops->match(st, pat, NULL, &c);
     if (r != KG_OK) {
-      r = kg__rt_fail(rt, r, "store read failed");
+      r = kg__rt_store_fail(rt, r);
       break;
     }
     kg__id q[4];
@@ -175,7 +175,7 @@ static kg_status all_nodes(kg__rt *rt, const gctx *g, idset *nodes)
     kg__cursor *c = NULL;
     r = st->ops->match(st, pat, NULL, &c);
     if (r != KG_OK) {
-      return kg__rt_fail(rt, r, "store read failed");
+      return kg__rt_store_fail(rt, r);
     }
     kg__id q[4];
     bool added;
