@@ -255,7 +255,7 @@ static kg_status open_store(kg_db *db, const char *spec)
     db->kind = KG__STORE_MEMORY;
     if (kg__memory_store_open(&db->store) != KG_OK) {
       return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0,
-                         "cannot create the in-memory store");
+                         "cannot create the in-memory store: out of memory");
     }
   } else if (strncmp(spec, "postgresql:", 11) == 0) {
     st = open_postgresql(db, spec + 11);
