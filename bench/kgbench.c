@@ -146,7 +146,7 @@ static int cmd_run(int argc, char **argv)
            (unsigned long long)n, secs, cpu, secs > 0 ? (double)n / secs : 0.0,
            peak_rss_kb());
   }
-  kg_limits lim = {0, timeout * 1000};
+  kg_limits lim = {0, timeout * 1000, 0};
   kg_db_set_limits(db, &lim);
   double *times = calloc((size_t)(repeat > 0 ? repeat : 1), sizeof *times);
   for (; i < argc; i++) {

@@ -3,6 +3,7 @@
 #include "alloc.h"
 
 #include <malloc.h>
+#include <stdio.h>
 
 #undef malloc
 #undef calloc
@@ -81,6 +82,16 @@ kg__mem *kg__mem_enter(kg__mem *m)
 void kg__mem_leave(kg__mem *previous)
 {
   current = previous;
+}
+
+void kg__mem_cap_text(uint64_t cap, char *out, size_t size)
+{
+  const uint64_t mb = UINT64_C(1) << 20;
+  if (cap % mb == 0) {
+    snprintf(out, size, "%llu MB", (unsigned long long)(cap / mb));
+  } else {
+    snprintf(out, size, "%llu bytes", (unsigned long long)cap);
+  }
 }
 
 /* May the current account grow by `more` bytes? */

@@ -25,11 +25,14 @@ void *kg__realloc(void *ptr, size_t size);
 void kg__free(void *ptr);
 char *kg__strdup(const char *s); /* in term.c, through kg__malloc */
 
-#define malloc(size)       kg__malloc(size)
-#define calloc(n, size)    kg__calloc(n, size)
-#define realloc(ptr, size) kg__realloc(ptr, size)
-#define strdup(s)          kg__strdup(s)
-#define free(ptr)          kg__free(ptr)
+/* In the library only: tests that include engine headers keep libc's. */
+#ifdef KG_INTERNAL
+#  define malloc(size)       kg__malloc(size)
+#  define calloc(n, size)    kg__calloc(n, size)
+#  define realloc(ptr, size) kg__realloc(ptr, size)
+#  define strdup(s)          kg__strdup(s)
+#  define free(ptr)          kg__free(ptr)
+#endif
 
 /* Memory held by one query or update, in bytes as the C library counts
  * them (malloc_usable_size). Frees of memory allocated before the account
@@ -44,6 +47,8 @@ typedef struct kg__mem {
  * one it replaces, to give back to kg__mem_leave(). */
 kg__mem *kg__mem_enter(kg__mem *m);
 void kg__mem_leave(kg__mem *previous);
+/* The cap as people read it: "N MB" for whole megabytes, else "N bytes". */
+void kg__mem_cap_text(uint64_t cap, char *out, size_t size);
 
 #ifdef KG_FAULT_INJECT
 /* Fail the calling thread's `n`th allocation from now on (1-based; 0:

@@ -88,6 +88,19 @@ kg_status kg__db_store_fail(kg_db *db, const char *source, const char *what)
   return kg__db_fail(db, st, source, 0, 0, "%s", msg);
 }
 
+kg_status kg__db_over_memory(kg_db *db, const kg__mem *mem, const char *what)
+{
+  char cap[32];
+  kg__mem_cap_text(mem->cap, cap, sizeof cap);
+  /* the message is not the query's to pay for */
+  kg__mem *account = kg__mem_enter(NULL);
+  kg_status st =
+      kg__db_fail(db, KG_ERR_LIMIT, what[0] == 'q' ? "<query>" : "<update>", 0,
+                  0, "%s used more than %s", what, cap);
+  kg__mem_leave(account);
+  return st;
+}
+
 kg_status kg__db_store_prefix(kg_db *db, const char *prefix, const char *iri)
 {
   if (db->store->ops->save_prefix(db->store, prefix, iri) != KG_OK) {

@@ -2,6 +2,7 @@
 #ifndef KG_DB_H
 #define KG_DB_H
 
+#include "alloc.h"
 #include "redland.h"
 #include "store/librdf_store.h"
 #include "store/store.h"
@@ -49,6 +50,9 @@ kg_status kg__db_fail(kg_db *db,
                       unsigned column,
                       const char *fmt,
                       ...) __attribute__((format(printf, 6, 7)));
+/* Fail with KG_ERR_LIMIT, "WHAT used more than N MB", for a query or an
+ * update whose account `mem` went over its cap. */
+kg_status kg__db_over_memory(kg_db *db, const kg__mem *mem, const char *what);
 /* Move an error record into the handle (taking its message). */
 kg_status kg__db_take_error(kg_db *db, kg__err *e, const char *source);
 

@@ -239,6 +239,15 @@ typedef struct kg_limits {
   uint64_t timeout_ms; /**< wall-clock time a query may take from
                             kg_query_prepare() on; past it
                             kg_query_step() fails with KG_ERR_LIMIT */
+  uint64_t max_memory; /**< bytes kgraph may allocate for one query (from
+                            kg_query_prepare() to kg_query_finalize(), net
+                            of what it frees) or one kg_db_update();
+                            past it the call fails with KG_ERR_LIMIT,
+                            "query used more than N MB" ("update ..."),
+                            and the database stays usable. Counted per
+                            query, on the thread that runs it; memory that
+                            Redland, serd, LMDB and PCRE2 allocate for
+                            themselves is not counted */
 } kg_limits;
 
 /** Set the limits of later queries on `db` (copied). */

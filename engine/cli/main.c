@@ -19,7 +19,7 @@ enum {
   EXIT_RUNTIME = 1, /* runtime, I/O or store error */
   EXIT_USAGE = 2,   /* bad command line */
   EXIT_SYNTAX = 3,  /* syntax error in data or query */
-  EXIT_LIMIT = 4    /* a --timeout or --max-rows limit was reached */
+  EXIT_LIMIT = 4    /* a --timeout, --max-rows or --max-memory limit */
 };
 
 static const char usage_main[] =
@@ -54,8 +54,8 @@ static const char usage_main[] =
     "Result formats: table, json, xml, csv, tsv.\n"
     "\n"
     "Exit status: 0 success; 1 runtime, I/O or store error; 2 usage error;\n"
-    "  3 syntax error in data or query; 4 --timeout or --max-rows reached;\n"
-    "  130 interrupted (Ctrl-C).\n"
+    "  3 syntax error in data or query; 4 --timeout, --max-rows or\n"
+    "  --max-memory reached; 130 interrupted (Ctrl-C).\n"
     "\n"
     "Run 'kgraph help COMMAND' for the options of a command.\n";
 
@@ -80,6 +80,8 @@ static const char usage_query[] =
     "  --base IRI             base IRI for the query\n"
     "  --timeout SECONDS      stop with exit status 4 after SECONDS\n"
     "  --max-rows N           stop with exit status 4 past N results\n"
+    "  --max-memory MB        stop with exit status 4 when the query needs\n"
+    "                         more than MB megabytes\n"
     "  --parse-only           check the query's syntax; print nothing\n"
     "  --inference rdfs|none  materialise RDFS entailments into the graph\n"
     "                         " KG_INFERRED_GRAPH "\n"
@@ -114,6 +116,9 @@ static const char usage_update[] =
     "                         store is left unchanged)\n"
     "  --max-rows N           stop with exit status 4 when a WHERE clause\n"
     "                         has more than N solutions\n"
+    "  --max-memory MB        stop with exit status 4 when the request needs\n"
+    "                         more than MB megabytes (the store is left\n"
+    "                         unchanged)\n"
     "  --parse-only           check the request's syntax; change nothing\n";
 
 static const char usage_load[] =
@@ -205,6 +210,7 @@ typedef struct options {
   const char *output;
   const char *timeout;
   const char *max_rows;
+  const char *max_memory;
   const char *inference;
   const char *request;
   const char *dump;
@@ -305,6 +311,7 @@ static const char **value_slot(options *o, const char *name)
       {"--output", offsetof(options, output)},
       {"--timeout", offsetof(options, timeout)},
       {"--max-rows", offsetof(options, max_rows)},
+      {"--max-memory", offsetof(options, max_memory)},
       {"-e", offsetof(options, request)},
       {"--request", offsetof(options, request)},
       {"--dump", offsetof(options, dump)},
@@ -328,9 +335,10 @@ static bool allowed(const char *command, const char *opt)
     const char *options;
   } table[] = {
       {"query", " --store -q --query-file --data --named --results --format "
-                "--base --timeout --max-rows --parse-only --inference "},
+                "--base --timeout --max-rows --max-memory --parse-only "
+                "--inference "},
       {"update", " --store --data --named --base --allow-load --dump -e "
-                 "--request --timeout --max-rows --parse-only "},
+                 "--request --timeout --max-rows --max-memory --parse-only "},
       {"load", " --store --format --graph --base --inference --commit-every "
                "--skip --resume "},
       {"export", " --store --data --named --format --graph --default-graph "
@@ -710,6 +718,30 @@ static bool parse_seconds(const char *s, uint64_t *ms)
   return true;
 }
 
+/* --timeout, --max-rows and --max-memory; false after a usage error. */
+static bool parse_limits(const options *o, kg_limits *limits)
+{
+  if (o->timeout && !parse_seconds(o->timeout, &limits->timeout_ms)) {
+    usage_error("--timeout needs a positive number of seconds, not '%s'",
+                o->timeout);
+    return false;
+  }
+  if (o->max_rows && !parse_u64(o->max_rows, &limits->max_rows)) {
+    usage_error("--max-rows needs a whole number, not '%s'", o->max_rows);
+    return false;
+  }
+  uint64_t mb = 0;
+  if (o->max_memory &&
+      (!parse_u64(o->max_memory, &mb) || mb == 0 || mb > UINT64_MAX >> 20)) {
+    usage_error("--max-memory needs a positive whole number of megabytes, "
+                "not '%s'",
+                o->max_memory);
+    return false;
+  }
+  limits->max_memory = mb << 20;
+  return true;
+}
+
 /* ---- commands ---- */
 
 /* Ctrl-C stops the running query or update; the store is left as it
@@ -745,7 +777,7 @@ static int cmd_query(const options *o)
   kg_results_format rf =
       isatty(STDOUT_FILENO) ? KG_RESULTS_TABLE : KG_RESULTS_TSV;
   kg_format gf = KG_FORMAT_TURTLE;
-  kg_limits limits = {0, 0};
+  kg_limits limits = {0, 0, 0};
   if (o->results && kg_results_format_from_name(o->results, &rf) != KG_OK) {
     return usage_error("unknown result format '%s' (use table, json, xml, "
                        "csv or tsv)",
@@ -756,14 +788,8 @@ static int cmd_query(const options *o)
                        "nquads, trig, rdfxml or dot)",
                        o->format);
   }
-  if (o->timeout && !parse_seconds(o->timeout, &limits.timeout_ms)) {
-    return usage_error("--timeout needs a positive number of seconds, not "
-                       "'%s'",
-                       o->timeout);
-  }
-  if (o->max_rows && !parse_u64(o->max_rows, &limits.max_rows)) {
-    return usage_error("--max-rows needs a whole number, not '%s'",
-                       o->max_rows);
+  if (!parse_limits(o, &limits)) {
+    return EXIT_USAGE;
   }
   if (o->query_file && o->nargs) {
     return usage_error("%s", "give the query either as text or with -q, "
@@ -842,7 +868,7 @@ static int cmd_query(const options *o)
 
 static int cmd_update(const options *o)
 {
-  kg_limits limits = {0, 0};
+  kg_limits limits = {0, 0, 0};
   kg_format dump = KG_FORMAT_AUTO;
   if (o->dump &&
       (kg_format_from_name(o->dump, &dump) != KG_OK || dump == KG_FORMAT_DOT)) {
@@ -850,14 +876,8 @@ static int cmd_update(const options *o)
                        "ntriples or rdfxml)",
                        o->dump);
   }
-  if (o->timeout && !parse_seconds(o->timeout, &limits.timeout_ms)) {
-    return usage_error("--timeout needs a positive number of seconds, not "
-                       "'%s'",
-                       o->timeout);
-  }
-  if (o->max_rows && !parse_u64(o->max_rows, &limits.max_rows)) {
-    return usage_error("--max-rows needs a whole number, not '%s'",
-                       o->max_rows);
+  if (!parse_limits(o, &limits)) {
+    return EXIT_USAGE;
   }
   if (o->request && o->nargs) {
     return usage_error("%s", "give the request either in a file or with -e, "

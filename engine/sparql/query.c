@@ -19,6 +19,7 @@ struct kg_query {
   bool finished;
   uint64_t rows;
   uint64_t deadline_ms; /* monotonic; 0 = none */
+  kg__mem mem;          /* what the query holds, against max_memory */
 };
 
 static uint64_t now_ms(void)
@@ -26,6 +27,16 @@ static uint64_t now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A call on `q` that failed because the query used more memory than
+ * allowed fails with KG_ERR_LIMIT; others keep their error. */
+static kg_status over_memory(kg_db *db, const kg__mem *mem, kg_status st)
+{
+  if (st == KG_OK || st == KG_ROW || st == KG_DONE || !mem->exceeded) {
+    return st;
+  }
+  return kg__db_over_memory(db, mem, "query");
 }
 
 static kg_status fail_with(kg_db *db, kg__err *e, kg_status st)
@@ -64,12 +75,16 @@ kg_status kg_query_prepare(
     return kg__db_fail(db, KG_ERR_NOMEM, NULL, 0, 0, "out of memory");
   }
   q->db = db;
+  q->mem.cap = db->limits.max_memory;
+  kg__mem *outer = kg__mem_enter(&q->mem);
   kg__err e = {0};
   kg_status st = kg__exec_prepare(db, copy, base, &q->exec, &e);
+  kg__mem_leave(outer);
   free(copy);
   if (st != KG_OK) {
+    kg__mem mem = q->mem;
     free(q);
-    return fail_with(db, &e, st);
+    return over_memory(db, &mem, fail_with(db, &e, st));
   }
   q->kind = kg__exec_kind(q->exec);
   size_t n = kg__exec_column_count(q->exec);
@@ -109,11 +124,8 @@ kg_query_kind kg_query_kind_of(const kg_query *q)
   return q ? q->kind : KG_QUERY_SELECT;
 }
 
-kg_status kg_query_step(kg_query *q)
+static kg_status step(kg_query *q)
 {
-  if (!q) {
-    return KG_ERR_ARG;
-  }
   kg_db *db = q->db;
   kg__db_clear_error(db);
   q->has_row = false;
@@ -159,6 +171,17 @@ kg_status kg_query_step(kg_query *q)
     q->values[i] = q->row[i].kind ? &q->row[i] : NULL;
   }
   return KG_ROW;
+}
+
+kg_status kg_query_step(kg_query *q)
+{
+  if (!q) {
+    return KG_ERR_ARG;
+  }
+  kg__mem *outer = kg__mem_enter(&q->mem);
+  kg_status st = step(q);
+  kg__mem_leave(outer);
+  return over_memory(q->db, &q->mem, st);
 }
 
 size_t kg_query_column_count(const kg_query *q)
@@ -271,15 +294,12 @@ static kg_status write_graph(kg_query *q, kg_format fmt, kg__out *out)
   return KG_OK;
 }
 
-kg_status kg_query_write(kg_query *q,
-                         kg_results_format results,
-                         kg_format graph_format,
-                         kg_sink sink,
-                         void *ctx)
+static kg_status write_results(kg_query *q,
+                               kg_results_format results,
+                               kg_format graph_format,
+                               kg_sink sink,
+                               void *ctx)
 {
-  if (!q) {
-    return KG_ERR_ARG;
-  }
   kg__db_clear_error(q->db);
   if (!sink) {
     return kg__db_fail(q->db, KG_ERR_ARG, NULL, 0, 0, "no output given");
@@ -318,6 +338,21 @@ kg_status kg_query_write(kg_query *q,
     return write_graph(q, graph_format, &out);
   }
   return KG_ERR_INTERNAL;
+}
+
+kg_status kg_query_write(kg_query *q,
+                         kg_results_format results,
+                         kg_format graph_format,
+                         kg_sink sink,
+                         void *ctx)
+{
+  if (!q) {
+    return KG_ERR_ARG;
+  }
+  kg__mem *outer = kg__mem_enter(&q->mem);
+  kg_status st = write_results(q, results, graph_format, sink, ctx);
+  kg__mem_leave(outer);
+  return over_memory(q->db, &q->mem, st);
 }
 
 void kg_query_cancel(kg_query *q)

@@ -662,12 +662,12 @@ static kg_status run_op(upd *u, kg__uop *op)
   return KG_ERR_INTERNAL;
 }
 
-kg_status kg_db_update(kg_db *db,
-                       const char *text,
-                       size_t len,
-                       const char *base,
-                       const kg_update_options *opts,
-                       uint64_t *changed)
+static kg_status run_update(kg_db *db,
+                            const char *text,
+                            size_t len,
+                            const char *base,
+                            const kg_update_options *opts,
+                            uint64_t *changed)
 {
   if (changed) {
     *changed = 0;
@@ -753,4 +753,24 @@ kg_status kg_db_update(kg_db *db,
     *changed = u.changed;
   }
   return KG_OK;
+}
+
+kg_status kg_db_update(kg_db *db,
+                       const char *text,
+                       size_t len,
+                       const char *base,
+                       const kg_update_options *opts,
+                       uint64_t *changed)
+{
+  if (!db) {
+    return KG_ERR_ARG;
+  }
+  kg__mem mem = {0, db->limits.max_memory, false};
+  kg__mem *outer = kg__mem_enter(&mem);
+  kg_status st = run_update(db, text, len, base, opts, changed);
+  kg__mem_leave(outer);
+  if (st != KG_OK && mem.exceeded) {
+    st = kg__db_over_memory(db, &mem, "update");
+  }
+  return st;
 }

@@ -54,7 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   db = fuzz_open_memory();
   load(data_ttl, NULL);
   load(graph_ttl, "http://example.org/g1");
-  kg_limits limits = {1000, 1000};
+  kg_limits limits = {1000, 1000, 0};
   kg_db_set_limits(db, &limits);
   return 0;
 }

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         NULL) != KG_OK) {
     fuzz_fail("fixture: %s", kg_errmsg(db));
   }
-  kg_limits limits = {1000, 1000};
+  kg_limits limits = {1000, 1000, 0};
   kg_db_set_limits(db, &limits);
   fuzz_buf before = {0};
   export_nquads(db, &before);

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
                         "data.ttl", NULL, NULL, NULL) != KG_OK) {
     FAIL("load: %s", kg_errmsg(db));
   }
-  kg_limits limits = {50, 0};
+  kg_limits limits = {50, 0, 0};
   kg_db_set_limits(db, &limits);
 
   struct timespec t0;

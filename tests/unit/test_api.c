@@ -450,7 +450,7 @@ static void test_limits(void)
 {
   kg_db *db = open_memory();
   assert(load(db, "<a> <b> 1, 2, 3 .") == KG_OK);
-  kg_limits lim = {2, 0};
+  kg_limits lim = {2, 0, 0};
   assert(kg_db_set_limits(db, &lim) == KG_OK);
   kg_query *q = NULL;
   const char *sparql = "SELECT ?o WHERE { ?s ?p ?o }";

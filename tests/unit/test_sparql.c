@@ -774,7 +774,7 @@ static void test_limits(void)
 {
   kg_db *db = slow_db();
   /* a deadline stops the query inside its evaluation, promptly */
-  kg_limits lim = {0, 200};
+  kg_limits lim = {0, 200, 0};
   CHECK(kg_db_set_limits(db, &lim) == KG_OK);
   kg_query *q = NULL;
   uint64_t t0 = mono_ms();
