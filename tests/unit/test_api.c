@@ -463,6 +463,61 @@ static void test_limits(void)
   assert(kg_db_close(db) == KG_OK);
 }
 
+/* 100 statements: a product of three patterns has 10^6 rows. */
+static kg_db *open_product(void)
+{
+  kg_db *db = open_memory();
+  char line[96];
+  for (int i = 0; i < 100; i++) {
+    snprintf(line, sizeof line, "<s%d> <p> %d .", i, i);
+    assert(load(db, line) == KG_OK);
+  }
+  return db;
+}
+
+static void test_memory_limit(void)
+{
+  static const char product[] =
+      "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g";
+  static const char count[] = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+  kg_db *db = open_product();
+  kg_limits lim = {0, 0, 1 << 20};
+  assert(kg_db_set_limits(db, &lim) == KG_OK);
+  /* a query past the cap fails, and the next one works */
+  kg_query *q = NULL;
+  assert(kg_query_prepare(db, product, strlen(product), NULL, &q) == KG_OK);
+  assert(kg_query_step(q) == KG_ERR_LIMIT);
+  CHECK_STR(kg_errmsg(db), "query used more than 1 MB");
+  assert(kg_query_step(q) == KG_DONE);
+  kg_query_finalize(q);
+  char *got = select_tsv(db, count);
+  CHECK_STR(got, "?n\n100\n");
+  free(got);
+  /* an update past the cap changes nothing */
+  static const char update[] = "INSERT { ?a <q> ?d } WHERE { ?a ?b ?c . "
+                               "?d ?e ?f . ?g ?h ?i }";
+  uint64_t changed = 7;
+  assert(kg_db_update(db, update, strlen(update), "http://example.org/", NULL,
+                      &changed) == KG_ERR_LIMIT);
+  CHECK_STR(kg_errmsg(db), "update used more than 1 MB");
+  got = select_tsv(db, count);
+  CHECK_STR(got, "?n\n100\n");
+  free(got);
+  /* each query has its own account: many small ones pass */
+  for (int i = 0; i < 100; i++) {
+    got = select_tsv(db, count);
+    free(got);
+  }
+  /* a cap that is not whole megabytes is given in bytes */
+  lim.max_memory = 100000;
+  assert(kg_db_set_limits(db, &lim) == KG_OK);
+  assert(kg_query_prepare(db, product, strlen(product), NULL, &q) == KG_OK);
+  assert(kg_query_step(q) == KG_ERR_LIMIT);
+  CHECK_STR(kg_errmsg(db), "query used more than 100000 bytes");
+  kg_query_finalize(q);
+  assert(kg_db_close(db) == KG_OK);
+}
+
 static void test_names(void)
 {
   kg_format f;
@@ -521,6 +576,7 @@ int main(void)
   test_persistent_store();
   test_chunked_load();
   test_limits();
+  test_memory_limit();
   test_inference();
   return 0;
 }
