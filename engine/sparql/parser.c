@@ -1047,8 +1047,14 @@ static kg__expr *parse_aggregate(P *p, kg__agg_kind kind)
     if (ok) {
       kg__buf b = {0};
       const kg__tok *t = advance(p);
-      if (kg__lex_string(p->src, t, &b) != KG_OK) {
-        fail_at(p, t, KG_ERR_PARSE, "bad escape in string");
+      kg_status st = kg__lex_string(p->src, t, &b);
+      if (st != KG_OK) {
+        if (st == KG_ERR_NOMEM) {
+          nomem(p);
+        } else {
+          fail_at(p, t, KG_ERR_PARSE, "bad escape in string");
+        }
+        kg__buf_free(&b);
         ok = false;
       } else {
         e->sep = kg__buf_take(&b);
@@ -1736,16 +1742,26 @@ static bool emit_path(
     path->a = NULL;
     break;
   case KG__PATH_SEQ: {
+    /* each half given to emit_path() is its to free; the rest is freed
+     * below with `path` */
     kg__pterm mid = pt_var(new_slot(p, NULL));
-    ok = mid.var >= 0 && emit_path(p, b, s, path->a, &mid);
-    path->a = NULL;
-    ok = ok && emit_path(p, b, &mid, path->b, o);
-    path->b = NULL;
+    ok = mid.var >= 0;
+    if (ok) {
+      ok = emit_path(p, b, s, path->a, &mid);
+      path->a = NULL;
+    }
+    if (ok) {
+      ok = emit_path(p, b, &mid, path->b, o);
+      path->b = NULL;
+    }
     break;
   }
   default: {
     kg__op *op = op_new(p, KG__OP_PATH);
     kg__op **v = op ? realloc(b->paths, (b->npaths + 1) * sizeof *v) : NULL;
+    if (v) {
+      b->paths = v; /* the old array is gone */
+    }
     if (!v || !copy_pt(p, &op->s, s) || !copy_pt(p, &op->o, o) ||
         !copy_graph(p, &op->graph, b->g)) {
       if (op && !v) {
@@ -1755,7 +1771,6 @@ static bool emit_path(
       ok = false;
       break;
     }
-    b->paths = v;
     op->path = path;
     b->paths[b->npaths++] = op;
     return true;
