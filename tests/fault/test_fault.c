@@ -73,6 +73,29 @@ static const char q_construct[] =
     "CONSTRUCT { ?b ex:knownBy ?a . ?a ex:label ?l }\n"
     "WHERE { ?a ex:knows ?b . ?a ex:name ?n BIND (LCASE(STR(?n)) AS ?l) }";
 
+static const char data_rdf[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"\n"
+    "         xmlns:ex=\"http://example.org/\">\n"
+    "  <rdf:Description rdf:about=\"http://example.org/erin\">\n"
+    "    <ex:name xml:lang=\"en\">Erin</ex:name>\n"
+    "    <ex:knows rdf:resource=\"http://example.org/alice\"/>\n"
+    "    <ex:knows><rdf:Description><ex:name>Y</ex:name></rdf:Description>"
+    "</ex:knows>\n"
+    "  </rdf:Description>\n"
+    "</rdf:RDF>\n";
+
+static const char q_aggregates[] =
+    "PREFIX ex: <http://example.org/>\n"
+    "SELECT ?p (GROUP_CONCAT(?n; SEPARATOR=\"|\") AS ?names) (SUM(?a) AS ?sum)"
+    " (AVG(?a) AS ?avg) (SAMPLE(?k) AS ?one)\n"
+    "WHERE { VALUES ?p { ex:Person } ?x a ?p ; ex:name ?n .\n"
+    "  OPTIONAL { ?x ex:age ?a } OPTIONAL { ?x ex:knows ?k }\n"
+    "  MINUS { ?x ex:name \"Dave\\u00e9\" }\n"
+    "  FILTER EXISTS { ?x a ex:Person }\n"
+    "  { SELECT ?x WHERE { ?x ex:name ?any } } }\n"
+    "GROUP BY ?p HAVING (COUNT(*) > 1)";
+
 static const char q_check[] =
     "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o "
     "} } }";
@@ -211,6 +234,53 @@ static kg_status run_export_nquads(kg_db *db, buf *out)
   return kg_db_export(db, KG_FORMAT_NQUADS, NULL, buf_sink, out);
 }
 
+static kg_status run_rdfxml(kg_db *db, buf *out)
+{
+  return load_counted(db, data_rdf, KG_FORMAT_RDFXML, out);
+}
+
+static kg_status run_aggregates_tsv(kg_db *db, buf *out)
+{
+  return query(db, q_aggregates, KG_RESULTS_TSV, KG_FORMAT_TURTLE, out);
+}
+
+static kg_status run_ask_xml(kg_db *db, buf *out)
+{
+  static const char ask[] = "ASK { ?s <http://example.org/knows>/"
+                            "<http://example.org/knows> ?s }";
+  return query(db, ask, KG_RESULTS_XML, KG_FORMAT_TURTLE, out);
+}
+
+static kg_status run_describe(kg_db *db, buf *out)
+{
+  static const char describe[] = "DESCRIBE <http://example.org/carol>";
+  kg_status st = query(db, describe, KG_RESULTS_JSON, KG_FORMAT_NTRIPLES, out);
+  if (st == KG_OK) {
+    st = query(db, q_check, KG_RESULTS_TABLE, KG_FORMAT_TURTLE, out);
+  }
+  return st;
+}
+
+static kg_status run_prefix_stats(kg_db *db, buf *out)
+{
+  kg_status st = kg_db_set_prefix(db, "foaf", "http://xmlns.com/foaf/0.1/");
+  kg_stats stats;
+  if (st == KG_OK) {
+    st = kg_db_stats(db, &stats);
+  }
+  if (st == KG_OK) {
+    char line[160];
+    snprintf(line, sizeof line, "%llu %llu %llu %llu %llu %llu\n",
+             (unsigned long long)stats.quads, (unsigned long long)stats.triples,
+             (unsigned long long)stats.graphs,
+             (unsigned long long)stats.subjects,
+             (unsigned long long)stats.predicates,
+             (unsigned long long)stats.objects);
+    buf_sink(line, strlen(line), out);
+  }
+  return st;
+}
+
 static const char onto_ttl[] =
     "@prefix ex: <http://example.org/> .\n"
     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
@@ -257,13 +327,18 @@ static const scenario scenarios[] = {
     {"turtle", NULL, data_trig, run_turtle},
     {"trig", data_ttl, NULL, run_trig},
     {"ntriples", data_ttl, NULL, run_ntriples},
+    {"rdfxml", data_ttl, NULL, run_rdfxml},
     {"select-json", data_ttl, data_trig, run_select_json},
     {"path-csv", data_ttl, NULL, run_path_csv},
     {"construct", data_ttl, NULL, run_construct},
+    {"aggregates-tsv", data_ttl, NULL, run_aggregates_tsv},
+    {"ask-xml", data_ttl, NULL, run_ask_xml},
+    {"describe", data_ttl, data_trig, run_describe},
     {"update", data_ttl, data_trig, run_update},
     {"export-turtle", data_ttl, data_trig, run_export_turtle},
     {"export-nquads", data_ttl, data_trig, run_export_nquads},
     {"inference", data_ttl, onto_ttl, run_inference},
+    {"prefix-stats", data_ttl, data_trig, run_prefix_stats},
     {"lmdb", NULL, NULL, run_lmdb},
 };
 
