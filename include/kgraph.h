@@ -626,8 +626,8 @@ typedef struct kg_update_options {
  * The request is one transaction: either every operation takes effect or,
  * when one fails (and is not SILENT), none does. The limits of
  * kg_db_set_limits() apply: `timeout_ms` to the whole request, `max_rows`
- * to the solutions of each WHERE. A store keeps no empty graph: CREATE
- * only matters within the request that makes it.
+ * to the solutions of each WHERE, `max_memory` to the whole request. A store
+ * keeps no empty graph: CREATE only matters within the request that makes it.
  *
  * @param text    the request (copied), `len` bytes
  * @param base    base IRI (copied) or NULL
