@@ -2078,17 +2078,23 @@ static kg__op *parse_values(P *p)
     ok = expect_punct(p, ")");
   }
   ok = ok && expect_punct(p, "{");
-  /* rows */
+  /* rows, in room that doubles (one realloc per row is quadratic where
+   * realloc copies, as under ASan: 200,000 rows took minutes) */
+  size_t cap_rows = 0;
   while (ok && !at_punct(p, "}")) {
     size_t want = op->nvars;
-    kg__pterm *cells =
-        realloc(op->cells, (op->nrows + 1) * (want ? want : 1) * sizeof *cells);
-    if (!cells) {
-      nomem(p);
-      ok = false;
-      break;
+    if (op->nrows == cap_rows) {
+      size_t rows = cap_rows ? cap_rows * 2 : 8;
+      kg__pterm *cells =
+          realloc(op->cells, rows * (want ? want : 1) * sizeof *cells);
+      if (!cells) {
+        nomem(p);
+        ok = false;
+        break;
+      }
+      op->cells = cells;
+      cap_rows = rows;
     }
-    op->cells = cells;
     kg__pterm *row = op->cells + op->nrows * want;
     for (size_t c = 0; c < want; c++) {
       row[c] = pt_none();
