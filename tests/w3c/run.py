@@ -694,7 +694,7 @@ def main():
     if a.write_docs and (a.suite or a.test or a.approved_only):
         ap.error('--write-docs needs a full run (no --suite, --test or '
                  '--approved-only)')
-    root = os.path.abspath(a.w3c)
+    root = os.path.realpath(a.w3c)  # the CLI names files by real path
     if not os.path.isdir(os.path.join(root, 'sparql')):
         print('w3c-run: no W3C test suites at %s (use --w3c DIR)' % root,
               file=sys.stderr)
