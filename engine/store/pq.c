@@ -184,6 +184,15 @@ kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err)
       eq++;
     }
     char **field = *eq == '=' ? setting(out, c, (size_t)(eq - c)) : NULL;
+    if (!field && *eq != '=') {
+      /* a word without '=' may be a stray password: never echo it */
+      kg__err_set(err, KG_ERR_ARG, 0, 0,
+                  "postgresql: expected key=value with a key among host, "
+                  "port, dbname, user, password, store; got a word without "
+                  "'='");
+      st = KG_ERR_ARG;
+      break;
+    }
     if (!field) {
       kg__err_set(err, KG_ERR_ARG, 0, 0,
                   "postgresql: expected key=value with a key among host, "

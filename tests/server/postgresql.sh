@@ -161,5 +161,9 @@ check "an unknown setting" 1 \
   "kgraph: postgresql: expected key=value with a key among host, port, dbname, user, password, store; got 'sslmode'" \
   -- kgraph query --store "postgresql:sslmode=require" 'ASK {}'
 
+check "a stray word is not echoed" 1 \
+  "kgraph: postgresql: expected key=value with a key among host, port, dbname, user, password, store; got a word without '='" \
+  -- kgraph query --store "postgresql:user=$PG_USER password= $PG_PASSWORD" 'ASK {}'
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
