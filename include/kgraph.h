@@ -188,7 +188,9 @@ enum {
  *   separated by spaces: `host` (name, address or socket directory),
  *   `port`, `dbname`, `user`, `password`, and `store` (the store's name in
  *   the database, default `kgraph`, so that one database can hold
- *   several). What is not given comes from PGHOST, PGPORT, PGDATABASE,
+ *   several); or a libpq URI,
+ *   `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?store=NAME]`, parts
+ *   percent-encoded. What is not given comes from PGHOST, PGPORT, PGDATABASE,
  *   PGUSER, PGPASSWORD (then ~/.pgpass), else localhost, 5432, the user
  *   name and the login name. Values cannot hold spaces, quotes or
  *   backslashes. The database must exist; KG_OPEN_CREATE makes the store

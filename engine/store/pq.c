@@ -165,13 +165,152 @@ static char *login_name(void)
   return kg__strdup("postgres");
 }
 
-kg_status
-kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err)
+/* Keep `v` (taken) as the setting `key` once it passes value_ok(). */
+static kg_status set_field(
+    kg__pg_settings *out, const char *key, size_t len, char *v, kg__err *err)
 {
-  memset(out, 0, sizeof *out);
+  char name[16];
+  snprintf(name, sizeof name, "%.*s", (int)(len < 15 ? len : 15), key);
+  char **field = setting(out, key, len);
+  if (!field) {
+    free(v);
+    kg__err_set(err, KG_ERR_ARG, 0, 0,
+                "postgresql: expected key=value with a key among host, "
+                "port, dbname, user, password, store; got '%s'",
+                name);
+    return KG_ERR_ARG;
+  }
+  if (!v) {
+    kg__err_set(err, KG_ERR_ARG, 0, 0,
+                "postgresql: the value of %s is malformed", name);
+    return KG_ERR_ARG;
+  }
+  if (!value_ok(name, v)) {
+    free(v);
+    kg__err_set(err, KG_ERR_ARG, 0, 0,
+                strcmp(name, "store") == 0
+                    ? "postgresql: a store name is letters, digits, '_', "
+                      "'-' and '.'"
+                    : "postgresql: the value of %s cannot hold spaces, "
+                      "quotes or backslashes (librdf's storage passes it "
+                      "to libpq unquoted)",
+                name);
+    return KG_ERR_ARG;
+  }
+  free(*field);
+  *field = v;
+  return KG_OK;
+}
+
+static int hex_digit(char c)
+{
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
+    return (c | 0x20) - 'a' + 10;
+  }
+  return -1;
+}
+
+/* `n` bytes at `s`, percent-decoded; NULL for a bad escape or %00. */
+static char *decode(const char *s, size_t n)
+{
+  kg__buf b = {0};
+  kg__buf_puts(&b, "");
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] != '%') {
+      kg__buf_putc(&b, s[i]);
+      continue;
+    }
+    int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+    int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+      kg__buf_free(&b);
+      return NULL;
+    }
+    kg__buf_putc(&b, (char)(hi * 16 + lo));
+    i += 2;
+  }
+  return kg__buf_take(&b);
+}
+
+/* Set `key` from the non-empty part [from, to) of a URI. */
+static kg_status uri_part(kg__pg_settings *out,
+                          const char *key,
+                          const char *from,
+                          const char *to,
+                          kg__err *err)
+{
+  if (to <= from) {
+    return KG_OK;
+  }
+  return set_field(out, key, strlen(key), decode(from, (size_t)(to - from)),
+                   err);
+}
+
+/* "//[user[:password]@][host][:port][/dbname][?key=value&...]", as libpq
+ * reads a postgresql:// URI, every part percent-decoded. */
+static kg_status parse_uri(const char *c, kg__pg_settings *out, kg__err *err)
+{
+  const char *end = c + strcspn(c, "/?");
+  const char *at = NULL;
+  for (const char *a = c; a < end; a++) {
+    if (*a == '@') {
+      at = a;
+    }
+  }
+  kg_status st = KG_OK;
+  if (at) {
+    const char *colon = memchr(c, ':', (size_t)(at - c));
+    st = uri_part(out, "user", c, colon ? colon : at, err);
+    if (st == KG_OK && colon) {
+      st = uri_part(out, "password", colon + 1, at, err);
+    }
+    c = at + 1;
+  }
+  if (st == KG_OK && memchr(c, '[', (size_t)(end - c))) {
+    kg__err_set(err, KG_ERR_ARG, 0, 0,
+                "postgresql: write an IPv6 address as host=ADDRESS");
+    st = KG_ERR_ARG;
+  }
+  const char *colon = st == KG_OK ? memchr(c, ':', (size_t)(end - c)) : NULL;
+  if (st == KG_OK) {
+    st = uri_part(out, "host", c, colon ? colon : end, err);
+  }
+  if (st == KG_OK && colon) {
+    st = uri_part(out, "port", colon + 1, end, err);
+  }
+  c = end;
+  if (st == KG_OK && *c == '/') {
+    const char *q = c + 1 + strcspn(c + 1, "?");
+    st = uri_part(out, "dbname", c + 1, q, err);
+    c = q;
+  }
+  if (st == KG_OK && *c == '?') {
+    c++;
+    while (st == KG_OK && *c) {
+      const char *amp = c + strcspn(c, "&");
+      const char *eq = memchr(c, '=', (size_t)(amp - c));
+      if (!eq) {
+        kg__err_set(err, KG_ERR_ARG, 0, 0,
+                    "postgresql: a URI parameter without '='");
+        st = KG_ERR_ARG;
+      } else {
+        st = set_field(out, c, (size_t)(eq - c),
+                       decode(eq + 1, (size_t)(amp - eq - 1)), err);
+      }
+      c = *amp ? amp + 1 : amp;
+    }
+  }
+  return st;
+}
+
+/* libpq-style "key=value key='value'" pairs. */
+static kg_status parse_pairs(const char *c, kg__pg_settings *out, kg__err *err)
+{
   kg__buf b = {0};
   kg_status st = KG_OK;
-  const char *c = text;
   while (st == KG_OK) {
     while (*c == ' ' || *c == '\t') {
       c++;
@@ -183,8 +322,7 @@ kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err)
     while (*eq && *eq != '=' && *eq != ' ' && *eq != '\t') {
       eq++;
     }
-    char **field = *eq == '=' ? setting(out, c, (size_t)(eq - c)) : NULL;
-    if (!field && *eq != '=') {
+    if (*eq != '=') {
       /* a word without '=' may be a stray password: never echo it */
       kg__err_set(err, KG_ERR_ARG, 0, 0,
                   "postgresql: expected key=value with a key among host, "
@@ -193,39 +331,28 @@ kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err)
       st = KG_ERR_ARG;
       break;
     }
-    if (!field) {
-      kg__err_set(err, KG_ERR_ARG, 0, 0,
-                  "postgresql: expected key=value with a key among host, "
-                  "port, dbname, user, password, store; got '%.*s'",
-                  (int)(eq - c), c);
-      st = KG_ERR_ARG;
-      break;
-    }
-    char key[16];
-    snprintf(key, sizeof key, "%.*s", (int)(eq - c), c);
+    const char *key = c;
     c = eq + 1;
     char *v = read_value(&c, &b);
-    if (!v) {
+    if (!v && setting(out, key, (size_t)(eq - key))) {
       kg__err_set(err, KG_ERR_ARG, 0, 0,
-                  "postgresql: the value of %s lacks its closing quote", key);
-      st = KG_ERR_ARG;
-    } else if (!value_ok(key, v)) {
-      free(v);
-      kg__err_set(err, KG_ERR_ARG, 0, 0,
-                  strcmp(key, "store") == 0
-                      ? "postgresql: a store name is letters, digits, '_', "
-                        "'-' and '.'"
-                      : "postgresql: the value of %s cannot hold spaces, "
-                        "quotes or backslashes (librdf's storage passes it "
-                        "to libpq unquoted)",
-                  key);
+                  "postgresql: the value of %.*s lacks its closing quote",
+                  (int)(eq - key), key);
       st = KG_ERR_ARG;
     } else {
-      free(*field);
-      *field = v;
+      st = set_field(out, key, (size_t)(eq - key), v, err);
     }
   }
   kg__buf_free(&b);
+  return st;
+}
+
+kg_status
+kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err)
+{
+  memset(out, 0, sizeof *out);
+  kg_status st = strncmp(text, "//", 2) == 0 ? parse_uri(text + 2, out, err)
+                                             : parse_pairs(text, out, err);
   if (st == KG_OK && !out->host) {
     out->host = default_of("PGHOST", "localhost");
   }

@@ -22,10 +22,11 @@ typedef struct kg__pg_settings {
 
 /* Parse the text after "postgresql:": libpq-style `key=value` pairs
  * separated by spaces (a value may be single-quoted), keys host, port,
- * dbname, user, password and store. What is not given comes from PGHOST,
- * PGPORT, PGDATABASE, PGUSER, PGPASSWORD as libpq would take it, then
- * from localhost, 5432, the user name, the login name, "" and "kgraph".
- * Never puts the password in a message. */
+ * dbname, user, password and store; or, after "//", the rest of a libpq
+ * URI (user:password@host:port/dbname?key=value&..., percent-encoded). What is
+ * not given comes from PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD as libpq
+ * would take it, then from localhost, 5432, the user name, the login name, ""
+ * and "kgraph". Never puts the password in a message. */
 kg_status
 kg__pg_settings_parse(const char *text, kg__pg_settings *out, kg__err *err);
 void kg__pg_settings_free(kg__pg_settings *s);

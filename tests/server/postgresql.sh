@@ -135,6 +135,13 @@ check "a second store in the same database" 0 "$(printf '?n\n2')" \
     kgraph query --store "$1 store=second" --results tsv "$3"' \
   "$bin" "$SPEC" "$DATA" "$COUNT"
 
+check "the same stores named by URI" 0 "$(printf '?n\n21\n?n\n2')" \
+  -- bash -c 'kgraph() { $KG_TEST_LAUNCHER "$0" "$@"; }
+    kgraph query --store "$1" --results tsv "$3" &&
+    PGPASSWORD=$2 kgraph query --store "$4" --results tsv "$3"' \
+  "$bin" "postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/kg" "$PG_PASSWORD" \
+  "$COUNT" "postgresql://$PG_USER@127.0.0.1:$PG_PORT/kg?store=second"
+
 check "wrong password" 1 \
   "kgraph: postgresql://kgtest@127.0.0.1:PORT/kg: authentication failed for user \"kgtest\" on the PostgreSQL server at 127.0.0.1:PORT" \
   -- kgraph query --store "${SPEC/password=$PG_PASSWORD/password=wrong}" 'ASK {}'
