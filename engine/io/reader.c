@@ -72,10 +72,25 @@ bool kg__iri_has_scheme(const char *iri)
 
 int kg__iri_bad_char(const char *iri, size_t len)
 {
+  /* every IRI of every load passes here: a switch, not a strchr() per
+   * character (which took a fifth of a load's time) */
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)iri[i];
-    if (c <= 0x20 || (c < 0x80 && strchr("<>\"{}|^`\\", c))) {
+    switch (c) {
+    case '<':
+    case '>':
+    case '"':
+    case '{':
+    case '}':
+    case '|':
+    case '^':
+    case '`':
+    case '\\':
       return c;
+    default:
+      if (c <= 0x20) {
+        return c;
+      }
     }
   }
   return -1;
