@@ -30,7 +30,10 @@ kg_status kg__read_rdf(kg_format format,
  * readers give every call's labels such a prefix of their own. */
 kg_status kg__blank_prefix(kg__buf *out);
 
-/* Reader for the Turtle family (Turtle, TriG, N-Triples, N-Quads). */
+/* The readers kg__read_rdf() dispatches to, once it has checked the
+ * arguments and the text (not NULL; UTF-8; NUL bytes only for the Turtle
+ * family). Reader for the Turtle family (Turtle, TriG, N-Triples,
+ * N-Quads). */
 kg_status kg__read_turtle_family(kg_format format,
                                  const char *text,
                                  size_t len,

@@ -708,17 +708,10 @@ kg_status kg__read_rdfxml(const char *text,
                           kg__prefixes *prefixes,
                           kg__err *err)
 {
-  if (!out || (!text && len)) {
-    kg__err_set(err, KG_ERR_ARG, 0, 0, "no input to read");
-    return KG_ERR_ARG;
+  if (len == 0) {
+    return KG_OK;
   }
-  if (!text) {
-    text = "";
-  }
-  kg_status st = kg__read_check_text(text, len, false, err);
-  if (st != KG_OK || len == 0) {
-    return st;
-  }
+  kg_status st;
   const char *why = xml_guard(text, len);
   if (why) {
     st = strcmp(why, "out of memory") == 0 ? KG_ERR_NOMEM : KG_ERR_PARSE;

@@ -275,25 +275,24 @@ kg_status kg__read_rdf(kg_format format,
   if (!text) {
     text = "";
   }
-  size_t from = out->n;
-  kg_status st;
-  switch (format) {
-  case KG_FORMAT_TURTLE:
-  case KG_FORMAT_NTRIPLES:
-  case KG_FORMAT_NQUADS:
-  case KG_FORMAT_TRIG:
-    st = kg__read_turtle_family(format, text, len, base, graph, out, prefixes,
-                                err);
-    break;
-  case KG_FORMAT_RDFXML:
-    st = kg__read_rdfxml(text, len, base, graph, out, prefixes, err);
-    break;
-  case KG_FORMAT_AUTO:
-  case KG_FORMAT_DOT:
-  default:
+  bool turtle = format == KG_FORMAT_TURTLE || format == KG_FORMAT_NTRIPLES ||
+                format == KG_FORMAT_NQUADS || format == KG_FORMAT_TRIG;
+  if (!turtle && format != KG_FORMAT_RDFXML) {
     kg__err_set(err, KG_ERR_ARG, 0, 0, "format %s cannot be read",
                 format == KG_FORMAT_DOT ? "dot" : "(unknown)");
     return KG_ERR_ARG;
+  }
+  /* a raw NUL byte is a character in Turtle-family literals, never in XML */
+  kg_status st = kg__read_check_text(text, len, turtle, err);
+  if (st != KG_OK) {
+    return st;
+  }
+  size_t from = out->n;
+  if (turtle) {
+    st = kg__read_turtle_family(format, text, len, base, graph, out, prefixes,
+                                err);
+  } else {
+    st = kg__read_rdfxml(text, len, base, graph, out, prefixes, err);
   }
   if (st == KG_OK) {
     st = relabel_blanks(out, from);

@@ -995,23 +995,8 @@ kg_status kg__read_turtle_family(kg_format format,
                                  kg__prefixes *prefixes,
                                  kg__err *err)
 {
-  if (format != KG_FORMAT_TURTLE && format != KG_FORMAT_NTRIPLES &&
-      format != KG_FORMAT_NQUADS && format != KG_FORMAT_TRIG) {
-    kg__err_set(err, KG_ERR_ARG, 0, 0, "not a Turtle-family format");
-    return KG_ERR_ARG;
-  }
-  if (!out || (!text && len)) {
-    kg__err_set(err, KG_ERR_ARG, 0, 0, "no input to read");
-    return KG_ERR_ARG;
-  }
-  if (!text) {
-    text = "";
-  }
-  kg_status st = kg__read_check_text(text, len, true, err);
-  if (st != KG_OK || !memchr(text, '\0', len)) {
-    return st == KG_OK
-               ? parse(format, text, len, base, graph, out, prefixes, err)
-               : st;
+  if (!memchr(text, '\0', len)) {
+    return parse(format, text, len, base, graph, out, prefixes, err);
   }
   size_t bad = misplaced_nul(text, len);
   if (bad < len) {
@@ -1028,7 +1013,7 @@ kg_status kg__read_turtle_family(kg_format format,
     kg__err_set(err, KG_ERR_NOMEM, 0, 0, "out of memory");
     return KG_ERR_NOMEM;
   }
-  st = parse(format, escaped, elen, base, graph, out, prefixes, err);
+  kg_status st = parse(format, escaped, elen, base, graph, out, prefixes, err);
   if (st != KG_OK && err->line) {
     err->column = unescaped_column(text, len, err->line, err->column);
   }
