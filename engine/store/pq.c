@@ -3,6 +3,8 @@
  * is, so that other stores never load it and its dependencies. */
 #include "pq.h"
 
+#include "../dl.h"
+
 #include <dlfcn.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -35,6 +37,8 @@ static struct {
 #undef KG_PQ_FIELD
 } pq;
 
+#define KG_PQ_SYM(f) KG_DL_SYM(pq, f)
+
 static pthread_mutex_t pq_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool pq_loaded;
 
@@ -46,30 +50,14 @@ static kg_status pq_load(kg__err *err)
     pthread_mutex_unlock(&pq_lock);
     return KG_OK;
   }
-  void *h = dlopen(KG_LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *why = dlerror();
-    kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot load libpq: %s",
-                why ? why : KG_LIBPQ_SONAME);
+  static const kg__dl_sym syms[] = {KG_PQ_FUNCTIONS(KG_PQ_SYM)};
+  char why[200];
+  if (!kg__dl_load(KG_LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL, syms,
+                   sizeof syms / sizeof *syms, why, sizeof why)) {
+    kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot load libpq: %s", why);
     pthread_mutex_unlock(&pq_lock);
     return KG_ERR_STORE;
   }
-  /* A function pointer is copied out of dlsym()'s object pointer
-   * bytewise, the one conversion ISO C leaves to POSIX. */
-#define KG_PQ_RESOLVE(f)                                                       \
-  {                                                                            \
-    void *sym = dlsym(h, #f);                                                  \
-    if (!sym) {                                                                \
-      kg__err_set(err, KG_ERR_STORE, 0, 0, "cannot load libpq: %s lacks %s",   \
-                  KG_LIBPQ_SONAME, #f);                                        \
-      dlclose(h);                                                              \
-      pthread_mutex_unlock(&pq_lock);                                          \
-      return KG_ERR_STORE;                                                     \
-    }                                                                          \
-    memcpy(&pq.f, &sym, sizeof pq.f);                                          \
-  }
-  KG_PQ_FUNCTIONS(KG_PQ_RESOLVE)
-#undef KG_PQ_RESOLVE
   pq_loaded = true; /* kept loaded for the life of the process */
   pthread_mutex_unlock(&pq_lock);
   return KG_OK;
