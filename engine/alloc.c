@@ -94,12 +94,19 @@ void kg__mem_cap_text(uint64_t cap, char *out, size_t size)
   }
 }
 
+/* The account to charge: the current one if it has a cap. Without a cap
+ * nothing reads what it used, so nothing is counted (no
+ * malloc_usable_size() on every allocation of an uncapped query). */
+static kg__mem *account(void)
+{
+  return current && current->cap ? current : NULL;
+}
+
 /* May the current account grow by `more` bytes? */
 static bool within_cap(size_t more)
 {
-  kg__mem *m = current;
-  if (!m || !m->cap ||
-      (more <= m->cap && m->used + (int64_t)more <= (int64_t)m->cap)) {
+  kg__mem *m = account();
+  if (!m || (more <= m->cap && m->used + (int64_t)more <= (int64_t)m->cap)) {
     return true;
   }
   m->exceeded = true;
@@ -110,8 +117,9 @@ static void *counted(void *p)
 {
   if (p) {
     live(1);
-    if (current) {
-      current->used += (int64_t)malloc_usable_size(p);
+    kg__mem *m = account();
+    if (m) {
+      m->used += (int64_t)malloc_usable_size(p);
     }
   }
   return p;
@@ -138,13 +146,14 @@ void *kg__realloc(void *ptr, size_t size)
   if (!ptr) {
     return kg__malloc(size);
   }
-  size_t old = current ? malloc_usable_size(ptr) : 0;
+  kg__mem *m = account();
+  size_t old = m ? malloc_usable_size(ptr) : 0;
   if (inject() || (size > old && !within_cap(size - old))) {
     return NULL;
   }
   void *p = realloc(ptr, size);
-  if (p && current) {
-    current->used += (int64_t)malloc_usable_size(p) - (int64_t)old;
+  if (p && m) {
+    m->used += (int64_t)malloc_usable_size(p) - (int64_t)old;
   }
   return p;
 }
@@ -153,8 +162,9 @@ void kg__free(void *ptr)
 {
   if (ptr) {
     live(-1);
-    if (current) {
-      current->used -= (int64_t)malloc_usable_size(ptr);
+    kg__mem *m = account();
+    if (m) {
+      m->used -= (int64_t)malloc_usable_size(ptr);
     }
   }
   free(ptr);
